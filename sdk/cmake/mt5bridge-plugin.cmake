@@ -1,0 +1,18 @@
+# mt5bridge_add_plugin(<name> SOURCES <files...> [LIBRARIES <targets...>])
+# Builds a loadable plugin `<name>.so` with hidden visibility, so the entry symbol is the only
+# one it exports. In the mt5bridge tree the output lands in build/plugins/.
+function(mt5bridge_add_plugin name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBRARIES" ${ARGN})
+  add_library(${name} MODULE ${ARG_SOURCES})
+  if(TARGET mt5bridge::sdk)
+    target_link_libraries(${name} PRIVATE mt5bridge::sdk ${ARG_LIBRARIES})
+  endif()
+  set_target_properties(${name} PROPERTIES
+    PREFIX ""
+    OUTPUT_NAME ${name}
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+  if(DEFINED MT5BRIDGE_PLUGIN_OUTPUT_DIR)
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${MT5BRIDGE_PLUGIN_OUTPUT_DIR})
+  endif()
+endfunction()
