@@ -12,6 +12,11 @@ function(mt5bridge_add_plugin name)
     OUTPUT_NAME ${name}
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
+  # Export the entry symbol and nothing else, not even weak template instantiations.
+  set(_script ${CMAKE_CURRENT_BINARY_DIR}/${name}.exports)
+  file(WRITE ${_script} "{ global: mt5b_plugin_entry; local: *; };\n")
+  target_link_options(${name} PRIVATE "LINKER:--version-script=${_script}")
+  set_property(TARGET ${name} APPEND PROPERTY LINK_DEPENDS ${_script})
   if(DEFINED MT5BRIDGE_PLUGIN_OUTPUT_DIR)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${MT5BRIDGE_PLUGIN_OUTPUT_DIR})
   endif()

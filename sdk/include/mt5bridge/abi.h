@@ -67,7 +67,7 @@ typedef enum mt5b_status {
 
 /* A borrowed string or byte buffer. `data` may be NULL only when `size` is 0. */
 typedef struct mt5b_str {
-  const char *data;
+  const char* data;
   uint64_t size;
 } mt5b_str;
 
@@ -98,31 +98,30 @@ typedef struct mt5b_host_api {
   uint32_t struct_size;
   uint16_t abi_major;
   uint16_t abi_minor;
-  void *host_ctx; /* pass back as the first argument of every callback */
+  void* host_ctx; /* pass back as the first argument of every callback */
 
   /* Writes one log line tagged [kind:plugin:instance]. The host escapes and redacts it.
    * Required (host provides). OWNERSHIP: message borrowed for the call. */
-  void (*callback_log)(void *host_ctx, mt5b_log_level level, mt5b_str message);
+  void (*callback_log)(void* host_ctx, mt5b_log_level level, mt5b_str message);
 
   /* Adds `value` to the counter `name` with Prometheus label text `labels` (e.g.
    * `terminal="t1"`, may be empty). The host adds plugin/instance labels.
    * Required (host provides). OWNERSHIP: strings borrowed for the call. */
-  void (*callback_counter_add)(void *host_ctx, mt5b_str name, mt5b_str labels, double value);
+  void (*callback_counter_add)(void* host_ctx, mt5b_str name, mt5b_str labels, double value);
 
   /* Sets the gauge `name{labels}` to `value`. Required (host provides). */
-  void (*callback_gauge_set)(void *host_ctx, mt5b_str name, mt5b_str labels, double value);
+  void (*callback_gauge_set)(void* host_ctx, mt5b_str name, mt5b_str labels, double value);
 
   /* Records one observation (seconds for durations) in the histogram `name{labels}`.
    * Required (host provides). */
-  void (*callback_histogram_observe)(void *host_ctx, mt5b_str name, mt5b_str labels,
-                                     double value);
+  void (*callback_histogram_observe)(void* host_ctx, mt5b_str name, mt5b_str labels, double value);
 
   /* The wall clock, Unix epoch milliseconds UTC. Tests may substitute a fake clock.
    * Required (host provides). */
-  int64_t (*callback_now_unix_ms)(void *host_ctx);
+  int64_t (*callback_now_unix_ms)(void* host_ctx);
 
   /* A monotonic clock in nanoseconds, for durations and deadlines. Required (host provides). */
-  int64_t (*callback_monotonic_ns)(void *host_ctx);
+  int64_t (*callback_monotonic_ns)(void* host_ctx);
 } mt5b_host_api;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -149,9 +148,9 @@ typedef struct mt5b_option {
   uint32_t type;  /* mt5b_option_type */
   uint32_t flags; /* MT5B_OPT_* */
   uint32_t reserved;
-  const char *name;
-  const char *default_json;
-  const char *description;
+  const char* name;
+  const char* default_json;
+  const char* description;
 } mt5b_option;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -165,11 +164,11 @@ typedef struct mt5b_instance mt5b_instance; /* opaque, plugin-owned */
  * OWNERSHIP: plugin-owned, static; valid while the library is loaded. */
 typedef struct mt5b_plugin_descriptor {
   uint32_t struct_size;
-  uint32_t kind; /* mt5b_plugin_kind */
-  const char *name;        /* e.g. "storage-sqlite"; [a-z0-9-]+, unique per host */
-  const char *version;     /* the plugin's own semantic version, e.g. "0.1.0" */
-  const char *description; /* one sentence */
-  const mt5b_option *options;
+  uint32_t kind;           /* mt5b_plugin_kind */
+  const char* name;        /* e.g. "storage-sqlite"; [a-z0-9-]+, unique per host */
+  const char* version;     /* the plugin's own semantic version, e.g. "0.1.0" */
+  const char* description; /* one sentence */
+  const mt5b_option* options;
   uint32_t option_count;
   uint32_t reserved;
 
@@ -182,22 +181,22 @@ typedef struct mt5b_plugin_descriptor {
    * Thread-safety: called once per instance, from the host's start-up thread.
    * Errors: INVALID_ARGUMENT for a config the plugin refuses; UNAVAILABLE / FAILED when the
    * outside thing cannot be reached or opened. */
-  mt5b_status (*on_create)(const mt5b_host_api *host, mt5b_str instance_name,
-                           mt5b_str config_json, mt5b_instance **out);
+  mt5b_status (*on_create)(const mt5b_host_api* host, mt5b_str instance_name, mt5b_str config_json,
+                           mt5b_instance** out);
 
   /* Destroys an instance. Required. Called once, after every other call on it has returned.
    * OWNERSHIP: the handle is invalid afterwards. */
-  void (*on_destroy)(mt5b_instance *instance);
+  void (*on_destroy)(mt5b_instance* instance);
 
   /* The message of the last failed call made on this instance *by the calling thread*.
    * Required. OWNERSHIP: plugin-owned; valid until the calling thread's next call on this
    * instance. Thread-safety: any thread. Never NULL data unless size is 0. */
-  mt5b_str (*on_last_error)(mt5b_instance *instance);
+  mt5b_str (*on_last_error)(mt5b_instance* instance);
 
   /* Points to the kind's vtable (mt5b_transport_vtable, mt5b_auth_vtable,
    * mt5b_storage_vtable or mt5b_broker_vtable), whose first field is its struct_size.
    * Required. OWNERSHIP: plugin-owned, static. */
-  const void *kind_vtable;
+  const void* kind_vtable;
 } mt5b_plugin_descriptor;
 
 /* What the entry symbol returns. OWNERSHIP: plugin-owned, static. */
@@ -207,13 +206,13 @@ typedef struct mt5b_plugin_list {
   uint16_t abi_minor; /* MT5B_ABI_VERSION_MINOR the library was built with */
   uint32_t count;
   uint32_t reserved;
-  const mt5b_plugin_descriptor *const *plugins;
+  const mt5b_plugin_descriptor* const* plugins;
 } mt5b_plugin_list;
 
 /* The entry symbol, exported as "mt5b_plugin_entry". Required. Must not fail and must not
  * have side effects: the host may call it more than once (e.g. for `mt5bridge plugins`).
  * Thread-safety: called from one thread. */
-typedef const mt5b_plugin_list *(*mt5b_plugin_entry_fn)(void);
+typedef const mt5b_plugin_list* (*mt5b_plugin_entry_fn)(void);
 
 /* ------------------------------------------------------------------------------------------ */
 /* Transport: accepts HTTP requests and WebSocket connections, hands them to the host          */
@@ -230,10 +229,10 @@ typedef struct mt5b_http_request {
   uint32_t struct_size;
   uint16_t client_port;
   uint16_t reserved;
-  mt5b_str method;    /* "GET", "POST", ... */
-  mt5b_str path;      /* percent-encoded path without the query, e.g. "/api/mt5/accounts" */
-  mt5b_str query;     /* raw query string without '?', may be empty */
-  const mt5b_header *headers;
+  mt5b_str method; /* "GET", "POST", ... */
+  mt5b_str path;   /* percent-encoded path without the query, e.g. "/api/mt5/accounts" */
+  mt5b_str query;  /* raw query string without '?', may be empty */
+  const mt5b_header* headers;
   uint32_t header_count;
   uint32_t reserved2;
   mt5b_str body;
@@ -247,7 +246,7 @@ typedef struct mt5b_http_response {
   uint32_t struct_size;
   uint16_t status; /* HTTP status code */
   uint16_t reserved;
-  const mt5b_header *headers;
+  const mt5b_header* headers;
   uint32_t header_count;
   uint32_t reserved2;
   mt5b_str body;
@@ -259,8 +258,8 @@ typedef struct mt5b_http_response {
 typedef struct mt5b_responder {
   uint32_t struct_size;
   uint32_t reserved;
-  void *transport_ctx;
-  void (*callback_respond)(void *transport_ctx, const mt5b_http_response *response);
+  void* transport_ctx;
+  void (*callback_respond)(void* transport_ctx, const mt5b_http_response* response);
 } mt5b_responder;
 
 /* An upgraded WebSocket connection, offered by a transport. The host pushes messages with
@@ -272,12 +271,12 @@ typedef struct mt5b_ws_connection {
   uint32_t struct_size;
   uint32_t reserved;
   uint64_t connection_id; /* unique per transport instance */
-  void *transport_ctx;
+  void* transport_ctx;
   /* Queues one text message. Returns RETRY when the peer's queue is full (slow consumer),
    * UNAVAILABLE when the connection is closing. OWNERSHIP: message copied before return. */
-  mt5b_status (*callback_send)(void *transport_ctx, uint64_t connection_id, mt5b_str message);
+  mt5b_status (*callback_send)(void* transport_ctx, uint64_t connection_id, mt5b_str message);
   /* Starts a close handshake with a WebSocket close code (1000 normal, 1008 policy). */
-  void (*callback_close)(void *transport_ctx, uint64_t connection_id, uint16_t code,
+  void (*callback_close)(void* transport_ctx, uint64_t connection_id, uint16_t code,
                          mt5b_str reason);
 } mt5b_ws_connection;
 
@@ -286,29 +285,28 @@ typedef struct mt5b_ws_connection {
 typedef struct mt5b_dispatcher {
   uint32_t struct_size;
   uint32_t reserved;
-  void *host_ctx;
+  void* host_ctx;
 
   /* Handles one HTTP request; the answer arrives through responder->callback_respond.
    * Required (host provides). */
-  void (*callback_dispatch)(void *host_ctx, const mt5b_http_request *request,
-                            const mt5b_responder *responder);
+  void (*callback_dispatch)(void* host_ctx, const mt5b_http_request* request,
+                            const mt5b_responder* responder);
 
   /* Offers a WebSocket upgrade request. The host answers through `responder`: status 101
    * accepts (the transport then completes the handshake and the connection is live), any other
    * status refuses with that response. When accepted, `connection` is the handle the host uses
    * to push messages. Required (host provides). OWNERSHIP: request and responder as for
    * callback_dispatch; *connection is copied by the host. */
-  void (*callback_ws_open)(void *host_ctx, const mt5b_http_request *upgrade_request,
-                           const mt5b_ws_connection *connection,
-                           const mt5b_responder *responder);
+  void (*callback_ws_open)(void* host_ctx, const mt5b_http_request* upgrade_request,
+                           const mt5b_ws_connection* connection, const mt5b_responder* responder);
 
   /* A text message arrived on an accepted connection. Required (host provides).
    * OWNERSHIP: message borrowed for the call. */
-  void (*callback_ws_message)(void *host_ctx, uint64_t connection_id, mt5b_str message);
+  void (*callback_ws_message)(void* host_ctx, uint64_t connection_id, mt5b_str message);
 
   /* The connection is gone (either side closed it, or it failed). Called exactly once per
    * accepted connection. Required (host provides). */
-  void (*callback_ws_closed)(void *host_ctx, uint64_t connection_id);
+  void (*callback_ws_closed)(void* host_ctx, uint64_t connection_id);
 } mt5b_dispatcher;
 
 typedef struct mt5b_transport_vtable {
@@ -318,12 +316,12 @@ typedef struct mt5b_transport_vtable {
   /* Starts accepting connections and dispatching them. Returns once listening.
    * Required. OWNERSHIP: dispatcher borrowed until on_stop returns.
    * Thread-safety: host start-up thread. Errors: UNAVAILABLE (cannot bind), INVALID_ARGUMENT. */
-  mt5b_status (*on_start)(mt5b_instance *instance, const mt5b_dispatcher *dispatcher);
+  mt5b_status (*on_start)(mt5b_instance* instance, const mt5b_dispatcher* dispatcher);
 
   /* Stops accepting, finishes or abandons in-flight requests, closes WebSocket connections
    * (calling callback_ws_closed for each) and returns when no dispatcher callback is running
    * any more. Required. Thread-safety: host shutdown thread. */
-  void (*on_stop)(mt5b_instance *instance);
+  void (*on_stop)(mt5b_instance* instance);
 } mt5b_transport_vtable;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -337,9 +335,9 @@ typedef enum mt5b_principal_kind {
 
 typedef struct mt5b_principal {
   uint32_t struct_size;
-  uint32_t kind;     /* mt5b_principal_kind */
-  mt5b_str subject;  /* user id for USER; key label (never the key) for SERVICE */
-  mt5b_str role;     /* e.g. "authenticated", "service" */
+  uint32_t kind;         /* mt5b_principal_kind */
+  mt5b_str subject;      /* user id for USER; key label (never the key) for SERVICE */
+  mt5b_str role;         /* e.g. "authenticated", "service" */
   int64_t expires_at_ms; /* 0 when the credential does not expire */
 } mt5b_principal;
 
@@ -355,9 +353,9 @@ typedef struct mt5b_auth_vtable {
    *    never contain the credential.
    * Required. OWNERSHIP: request borrowed; the principal passed to emit is valid only during
    * emit. Thread-safety: called concurrently from many threads. */
-  mt5b_status (*on_authenticate)(mt5b_instance *instance, const mt5b_http_request *request,
-                                 void (*emit)(void *ctx, const mt5b_principal *principal),
-                                 void *ctx);
+  mt5b_status (*on_authenticate)(mt5b_instance* instance, const mt5b_http_request* request,
+                                 void (*emit)(void* ctx, const mt5b_principal* principal),
+                                 void* ctx);
 } mt5b_auth_vtable;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -411,11 +409,11 @@ typedef struct mt5b_account_query {
   uint32_t struct_size;
   uint32_t active_only; /* 1: only is_active accounts */
   mt5b_str user_id;
-  int64_t limit;  /* 0 = no limit */
+  int64_t limit; /* 0 = no limit */
   int64_t offset;
 } mt5b_account_query;
 
-typedef void (*mt5b_emit_account_fn)(void *ctx, const mt5b_account_record *account);
+typedef void (*mt5b_emit_account_fn)(void* ctx, const mt5b_account_record* account);
 
 typedef struct mt5b_storage_vtable {
   uint32_t struct_size;
@@ -424,43 +422,43 @@ typedef struct mt5b_storage_vtable {
   /* Creates or upgrades the schema to what this plugin version needs. Idempotent.
    * Required. Thread-safety: host start-up thread, before any other call.
    * Errors: UNAVAILABLE (database unreachable), FAILED. */
-  mt5b_status (*on_migrate)(mt5b_instance *instance);
+  mt5b_status (*on_migrate)(mt5b_instance* instance);
 
   /* Inserts an account and its credential in one transaction: both or neither.
    * Required. OWNERSHIP: records borrowed for the call. Thread-safety: concurrent calls allowed.
    * Errors: CONFLICT when the user already has an account with that (login, server) or the id
    * exists; RETRY/UNAVAILABLE when the database is busy or down. */
-  mt5b_status (*on_account_insert)(mt5b_instance *instance, const mt5b_account_record *account,
-                                   const mt5b_credential_record *credential);
+  mt5b_status (*on_account_insert)(mt5b_instance* instance, const mt5b_account_record* account,
+                                   const mt5b_credential_record* credential);
 
   /* Reads one account by id and calls emit once. Required.
    * OWNERSHIP: the record is valid only during emit. Errors: NOT_FOUND. */
-  mt5b_status (*on_account_get)(mt5b_instance *instance, mt5b_str account_id,
-                                mt5b_emit_account_fn emit, void *ctx);
+  mt5b_status (*on_account_get)(mt5b_instance* instance, mt5b_str account_id,
+                                mt5b_emit_account_fn emit, void* ctx);
 
   /* Lists accounts matching `query`, ordered by created_at then id, calling emit per row.
    * Required. OWNERSHIP: each record valid only during its emit. */
-  mt5b_status (*on_account_list)(mt5b_instance *instance, const mt5b_account_query *query,
-                                 mt5b_emit_account_fn emit, void *ctx);
+  mt5b_status (*on_account_list)(mt5b_instance* instance, const mt5b_account_query* query,
+                                 mt5b_emit_account_fn emit, void* ctx);
 
   /* Counts accounts matching `query` (limit/offset ignored). Required. */
-  mt5b_status (*on_account_count)(mt5b_instance *instance, const mt5b_account_query *query,
-                                  int64_t *out_count);
+  mt5b_status (*on_account_count)(mt5b_instance* instance, const mt5b_account_query* query,
+                                  int64_t* out_count);
 
   /* Deletes an account and everything that belongs to it (credential, positions, trades,
    * deals, transactions, sync logs) in one transaction. Required. Errors: NOT_FOUND. */
-  mt5b_status (*on_account_delete)(mt5b_instance *instance, mt5b_str account_id);
+  mt5b_status (*on_account_delete)(mt5b_instance* instance, mt5b_str account_id);
 
   /* Reads the account's credential and calls emit once. Required. Errors: NOT_FOUND.
    * OWNERSHIP: the record is valid only during emit. */
-  mt5b_status (*on_credential_get)(mt5b_instance *instance, mt5b_str account_id,
-                                   void (*emit)(void *ctx,
-                                                const mt5b_credential_record *credential),
-                                   void *ctx);
+  mt5b_status (*on_credential_get)(mt5b_instance* instance, mt5b_str account_id,
+                                   void (*emit)(void* ctx,
+                                                const mt5b_credential_record* credential),
+                                   void* ctx);
 
   /* Cheap liveness probe of the backing store (for /readyz). Optional: when absent the host
    * assumes reachable. Errors: UNAVAILABLE. */
-  mt5b_status (*on_ping)(mt5b_instance *instance);
+  mt5b_status (*on_ping)(mt5b_instance* instance);
 } mt5b_storage_vtable;
 
 /* ------------------------------------------------------------------------------------------ */
@@ -539,12 +537,12 @@ typedef struct mt5b_trade_position {
 /* TradeDeal, field for field. Times are broker clock. */
 typedef struct mt5b_trade_deal {
   uint32_t struct_size;
-  int32_t type;  /* DEAL_TYPE */
+  int32_t type; /* DEAL_TYPE */
   int64_t ticket;
   int64_t order;
   int64_t time;
   int64_t time_msc;
-  int32_t entry; /* DEAL_ENTRY */
+  int32_t entry;  /* DEAL_ENTRY */
   int32_t reason; /* DEAL_REASON */
   int64_t magic;
   int64_t position_id;
@@ -649,53 +647,50 @@ typedef struct mt5b_broker_vtable {
    * Thread-safety: concurrent calls allowed; the plugin serialises what its backend needs.
    * Errors: UNAUTHENTICATED (wrong login/password/server: never retry automatically),
    * TIMEOUT, RETRY/UNAVAILABLE (terminal or network trouble), INVALID_ARGUMENT. */
-  mt5b_status (*on_session_open)(mt5b_instance *instance, const mt5b_broker_login *login,
-                                 mt5b_session **out);
+  mt5b_status (*on_session_open)(mt5b_instance* instance, const mt5b_broker_login* login,
+                                 mt5b_session** out);
 
   /* Ends a session. Required. The session handle is invalid afterwards. */
-  void (*on_session_close)(mt5b_instance *instance, mt5b_session *session);
+  void (*on_session_close)(mt5b_instance* instance, mt5b_session* session);
 
   /* AccountInfo of the session's account; emit called once. Required.
    * OWNERSHIP: record valid only during emit. Thread-safety: calls on one session are made by
    * one thread at a time; different sessions concurrently. Errors as on_session_open. */
-  mt5b_status (*on_account_info)(mt5b_instance *instance, mt5b_session *session,
-                                 void (*emit)(void *ctx, const mt5b_account_info *info),
-                                 void *ctx);
+  mt5b_status (*on_account_info)(mt5b_instance* instance, mt5b_session* session,
+                                 void (*emit)(void* ctx, const mt5b_account_info* info), void* ctx);
 
   /* Every open position; emit called once per position (not at all when there are none).
    * Required. */
-  mt5b_status (*on_positions_get)(mt5b_instance *instance, mt5b_session *session,
-                                  void (*emit)(void *ctx, const mt5b_trade_position *position),
-                                  void *ctx);
+  mt5b_status (*on_positions_get)(mt5b_instance* instance, mt5b_session* session,
+                                  void (*emit)(void* ctx, const mt5b_trade_position* position),
+                                  void* ctx);
 
   /* Deals in the query's broker-clock range, or of one position; emit per deal. Required. */
-  mt5b_status (*on_history_deals_get)(mt5b_instance *instance, mt5b_session *session,
-                                      const mt5b_history_query *query,
-                                      void (*emit)(void *ctx, const mt5b_trade_deal *deal),
-                                      void *ctx);
+  mt5b_status (*on_history_deals_get)(mt5b_instance* instance, mt5b_session* session,
+                                      const mt5b_history_query* query,
+                                      void (*emit)(void* ctx, const mt5b_trade_deal* deal),
+                                      void* ctx);
 
   /* Orders in the query's range, or of one position; emit per order. Optional. */
-  mt5b_status (*on_history_orders_get)(mt5b_instance *instance, mt5b_session *session,
-                                       const mt5b_history_query *query,
-                                       void (*emit)(void *ctx, const mt5b_trade_order *order),
-                                       void *ctx);
+  mt5b_status (*on_history_orders_get)(mt5b_instance* instance, mt5b_session* session,
+                                       const mt5b_history_query* query,
+                                       void (*emit)(void* ctx, const mt5b_trade_order* order),
+                                       void* ctx);
 
   /* SymbolInfo of one symbol; emit once. Required. Errors: NOT_FOUND. */
-  mt5b_status (*on_symbol_info)(mt5b_instance *instance, mt5b_session *session,
-                                mt5b_str symbol,
-                                void (*emit)(void *ctx, const mt5b_symbol_info *info),
-                                void *ctx);
+  mt5b_status (*on_symbol_info)(mt5b_instance* instance, mt5b_session* session, mt5b_str symbol,
+                                void (*emit)(void* ctx, const mt5b_symbol_info* info), void* ctx);
 
   /* The last tick of one symbol; written to the caller-owned *out (whose struct_size the
    * caller sets). Optional. Errors: NOT_FOUND. */
-  mt5b_status (*on_symbol_info_tick)(mt5b_instance *instance, mt5b_session *session,
-                                     mt5b_str symbol, mt5b_tick *out);
+  mt5b_status (*on_symbol_info_tick)(mt5b_instance* instance, mt5b_session* session,
+                                     mt5b_str symbol, mt5b_tick* out);
 
   /* The state of every backend connection (terminal); emit once per backend. Optional.
    * Thread-safety: any thread, concurrently with everything else. */
-  mt5b_status (*on_backend_states)(mt5b_instance *instance,
-                                   void (*emit)(void *ctx, const mt5b_backend_state *state),
-                                   void *ctx);
+  mt5b_status (*on_backend_states)(mt5b_instance* instance,
+                                   void (*emit)(void* ctx, const mt5b_backend_state* state),
+                                   void* ctx);
 } mt5b_broker_vtable;
 
 #ifdef __cplusplus

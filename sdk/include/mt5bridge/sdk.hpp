@@ -39,6 +39,8 @@
 #include <utility>
 #include <vector>
 
+// Everything of the SDK stays inside the plugin: the entry symbol is its only export.
+#pragma GCC visibility push(hidden)
 namespace mt5b::sdk {
 
 // ---------------------------------------------------------------------------------------------
@@ -51,11 +53,14 @@ inline mt5b_str str(std::string_view s) noexcept {
 inline std::string_view view(mt5b_str s) noexcept {
   return s.size == 0 ? std::string_view{} : std::string_view{s.data, static_cast<size_t>(s.size)};
 }
-inline std::string copy(mt5b_str s) { return std::string(view(s)); }
+inline std::string copy(mt5b_str s) {
+  return std::string(view(s));
+}
 
 // Copies a struct received across the ABI into a zeroed struct of the reader's own size, so
 // fields the producer lacks read as zero. Returns false when struct_size is absurd.
-template <class T> bool read_struct(const T* in, T& out) noexcept {
+template <class T>
+bool read_struct(const T* in, T& out) noexcept {
   std::memset(&out, 0, sizeof(T));
   if (in == nullptr) return false;
   uint32_t size = in->struct_size;
@@ -66,14 +71,16 @@ template <class T> bool read_struct(const T* in, T& out) noexcept {
 }
 
 // True when the slot at `member` lies within the producer's struct and is non-null.
-template <class S, class F> bool has_slot(const S* s, F S::*member) noexcept {
+template <class S, class F>
+bool has_slot(const S* s, F S::*member) noexcept {
   if (s == nullptr) return false;
   auto offset = reinterpret_cast<size_t>(&(static_cast<const S*>(nullptr)->*member));
   return offset + sizeof(F) <= s->struct_size && (s->*member) != nullptr;
 }
 
 // A zero-initialised ABI struct with its struct_size set.
-template <class T> T make() noexcept {
+template <class T>
+T make() noexcept {
   T t;
   std::memset(&t, 0, sizeof(T));
   t.struct_size = sizeof(T);
@@ -160,8 +167,8 @@ class Host {
 // Declares one option for a plugin's option table.
 constexpr mt5b_option option(const char* name, mt5b_option_type type, uint32_t flags,
                              const char* default_json, const char* description) noexcept {
-  return mt5b_option{sizeof(mt5b_option), static_cast<uint32_t>(type), flags, 0u, name,
-                     default_json, description};
+  return mt5b_option{
+      sizeof(mt5b_option), static_cast<uint32_t>(type), flags, 0u, name, default_json, description};
 }
 
 // The instance config as the host validated it (defaults already filled in).
@@ -210,9 +217,7 @@ class Config {
     return out;
   }
   // The raw JSON value, for OBJECT and OBJECT_LIST options.
-  const rapidjson::Value* value(const char* key) const {
-    return has(key) ? &doc_[key] : nullptr;
-  }
+  const rapidjson::Value* value(const char* key) const { return has(key) ? &doc_[key] : nullptr; }
   const rapidjson::Document& document() const { return doc_; }
 
  private:
@@ -376,30 +381,47 @@ struct Box {
 };
 
 // Last error per (thread, instance), as the ABI promises.
-inline std::string& last_error_slot(const void* instance) {
+inline std::unordered_map<const void*, std::string>& last_errors() {
   thread_local std::unordered_map<const void*, std::string> errors;
-  return errors[instance];
+  return errors;
+}
+inline std::string& last_error_slot(const void* instance) {
+  return last_errors()[instance];
 }
 
 // Runs `fn`, converting every exception into a status and the instance's last error.
-template <class Fn> mt5b_status guarded(const void* instance, Fn&& fn) noexcept {
+template <class Fn>
+mt5b_status guarded(const void* instance, Fn&& fn) noexcept {
   try {
     fn();
     return MT5B_OK;
   } catch (const Error& e) {
-    try { last_error_slot(instance) = e.what(); } catch (...) {}
+    try {
+      last_error_slot(instance) = e.what();
+    } catch (...) {
+    }
     return e.status();
   } catch (const std::exception& e) {
-    try { last_error_slot(instance) = e.what(); } catch (...) {}
+    try {
+      last_error_slot(instance) = e.what();
+    } catch (...) {
+    }
     return MT5B_FAILED;
   } catch (...) {
-    try { last_error_slot(instance) = "unknown exception"; } catch (...) {}
+    try {
+      last_error_slot(instance) = "unknown exception";
+    } catch (...) {
+    }
     return MT5B_FAILED;
   }
 }
 
-template <class T> T& self(mt5b_instance* instance) {
-  return static_cast<T&>(*reinterpret_cast<Box*>(instance)->plugin);
+template <class T>
+T& self(mt5b_instance* instance) {
+  auto* box = reinterpret_cast<Box*>(instance);
+  // After a failed create only on_last_error and on_destroy are allowed; fail anything else.
+  if (!box->plugin) throw Error(MT5B_FAILED, "the instance was not created");
+  return static_cast<T&>(*box->plugin);
 }
 
 template <class T>
@@ -424,6 +446,9 @@ inline void destroy(mt5b_instance* instance) noexcept {
   std::unique_ptr<Box> box(reinterpret_cast<Box*>(instance));
   try {
     box.reset();
+    // Only the calling thread's entry can be reached; the ABI defines last_error only after a
+    // failed call, so an entry left on another thread is never read for a new instance.
+    last_errors().erase(instance);
   } catch (...) {
   }
 }
@@ -437,10 +462,12 @@ inline mt5b_str last_error(mt5b_instance* instance) noexcept {
 }
 
 // ---- transport ----
-template <class T> mt5b_status transport_start(mt5b_instance* i, const mt5b_dispatcher* d) noexcept {
+template <class T>
+mt5b_status transport_start(mt5b_instance* i, const mt5b_dispatcher* d) noexcept {
   return guarded(i, [&] { self<T>(i).start(*d); });
 }
-template <class T> void transport_stop(mt5b_instance* i) noexcept {
+template <class T>
+void transport_stop(mt5b_instance* i) noexcept {
   guarded(i, [&] { self<T>(i).stop(); });
 }
 
@@ -466,7 +493,8 @@ mt5b_status auth_authenticate(mt5b_instance* i, const mt5b_http_request* r,
 }
 
 // ---- storage ----
-template <class T> mt5b_status storage_migrate(mt5b_instance* i) noexcept {
+template <class T>
+mt5b_status storage_migrate(mt5b_instance* i) noexcept {
   return guarded(i, [&] { self<T>(i).migrate(); });
 }
 template <class T>
@@ -505,7 +533,8 @@ mt5b_status storage_account_count(mt5b_instance* i, const mt5b_account_query* q,
     *out = self<T>(i).account_count(query);
   });
 }
-template <class T> mt5b_status storage_account_delete(mt5b_instance* i, mt5b_str id) noexcept {
+template <class T>
+mt5b_status storage_account_delete(mt5b_instance* i, mt5b_str id) noexcept {
   return guarded(i, [&] { self<T>(i).account_delete(view(id)); });
 }
 template <class T>
@@ -516,7 +545,8 @@ mt5b_status storage_credential_get(mt5b_instance* i, mt5b_str id,
     self<T>(i).credential_get(view(id), [&](const mt5b_credential_record& r) { emit(ctx, &r); });
   });
 }
-template <class T> mt5b_status storage_ping(mt5b_instance* i) noexcept {
+template <class T>
+mt5b_status storage_ping(mt5b_instance* i) noexcept {
   return guarded(i, [&] { self<T>(i).ping(); });
 }
 
@@ -533,10 +563,13 @@ mt5b_status broker_session_open(mt5b_instance* i, const mt5b_broker_login* l,
     *out = reinterpret_cast<mt5b_session*>(session.release());
   });
 }
-template <class T> void broker_session_close(mt5b_instance* i, mt5b_session* s) noexcept {
+template <class T>
+void broker_session_close(mt5b_instance* i, mt5b_session* s) noexcept {
   guarded(i, [&] { std::unique_ptr<BrokerSession> owned(reinterpret_cast<BrokerSession*>(s)); });
 }
-inline BrokerSession& session(mt5b_session* s) { return *reinterpret_cast<BrokerSession*>(s); }
+inline BrokerSession& session(mt5b_session* s) {
+  return *reinterpret_cast<BrokerSession*>(s);
+}
 
 template <class T>
 mt5b_status broker_account_info(mt5b_instance* i, mt5b_session* s,
@@ -554,8 +587,7 @@ mt5b_status broker_positions_get(mt5b_instance* i, mt5b_session* s,
   });
 }
 template <class T>
-mt5b_status broker_history_deals_get(mt5b_instance* i, mt5b_session* s,
-                                     const mt5b_history_query* q,
+mt5b_status broker_history_deals_get(mt5b_instance* i, mt5b_session* s, const mt5b_history_query* q,
                                      void (*emit)(void*, const mt5b_trade_deal*),
                                      void* ctx) noexcept {
   return guarded(i, [&] {
@@ -597,15 +629,14 @@ mt5b_status broker_symbol_info_tick(mt5b_instance* i, mt5b_session* s, mt5b_str 
   });
 }
 template <class T>
-mt5b_status broker_backend_states(mt5b_instance* i,
-                                  void (*emit)(void*, const mt5b_backend_state*),
+mt5b_status broker_backend_states(mt5b_instance* i, void (*emit)(void*, const mt5b_backend_state*),
                                   void* ctx) noexcept {
-  return guarded(i, [&] {
-    self<T>(i).backend_states([&](const mt5b_backend_state& r) { emit(ctx, &r); });
-  });
+  return guarded(
+      i, [&] { self<T>(i).backend_states([&](const mt5b_backend_state& r) { emit(ctx, &r); }); });
 }
 
-template <class T> const void* kind_vtable() {
+template <class T>
+const void* kind_vtable() {
   if constexpr (std::is_base_of_v<TransportPlugin, T>) {
     static const mt5b_transport_vtable v{sizeof(mt5b_transport_vtable), 0, &transport_start<T>,
                                          &transport_stop<T>};
@@ -614,28 +645,18 @@ template <class T> const void* kind_vtable() {
     static const mt5b_auth_vtable v{sizeof(mt5b_auth_vtable), 0, &auth_authenticate<T>};
     return &v;
   } else if constexpr (std::is_base_of_v<StoragePlugin, T>) {
-    static const mt5b_storage_vtable v{sizeof(mt5b_storage_vtable),
-                                       0,
-                                       &storage_migrate<T>,
-                                       &storage_account_insert<T>,
-                                       &storage_account_get<T>,
-                                       &storage_account_list<T>,
-                                       &storage_account_count<T>,
-                                       &storage_account_delete<T>,
-                                       &storage_credential_get<T>,
-                                       &storage_ping<T>};
+    static const mt5b_storage_vtable v{sizeof(mt5b_storage_vtable), 0,
+                                       &storage_migrate<T>,         &storage_account_insert<T>,
+                                       &storage_account_get<T>,     &storage_account_list<T>,
+                                       &storage_account_count<T>,   &storage_account_delete<T>,
+                                       &storage_credential_get<T>,  &storage_ping<T>};
     return &v;
   } else {
-    static const mt5b_broker_vtable v{sizeof(mt5b_broker_vtable),
-                                      0,
-                                      &broker_session_open<T>,
-                                      &broker_session_close<T>,
-                                      &broker_account_info<T>,
-                                      &broker_positions_get<T>,
-                                      &broker_history_deals_get<T>,
-                                      &broker_history_orders_get<T>,
-                                      &broker_symbol_info<T>,
-                                      &broker_symbol_info_tick<T>,
+    static const mt5b_broker_vtable v{sizeof(mt5b_broker_vtable),   0,
+                                      &broker_session_open<T>,      &broker_session_close<T>,
+                                      &broker_account_info<T>,      &broker_positions_get<T>,
+                                      &broker_history_deals_get<T>, &broker_history_orders_get<T>,
+                                      &broker_symbol_info<T>,       &broker_symbol_info_tick<T>,
                                       &broker_backend_states<T>};
     return &v;
   }
@@ -645,7 +666,8 @@ template <class T> const void* kind_vtable() {
 
 // The descriptor of plugin class T. T derives from one kind's base class and provides
 // kName, kVersion, kDescription, options() and a constructor (Host, const Config&).
-template <class T> const mt5b_plugin_descriptor* descriptor() {
+template <class T>
+const mt5b_plugin_descriptor* descriptor() {
   static_assert(std::is_base_of_v<TransportPlugin, T> || std::is_base_of_v<AuthPlugin, T> ||
                     std::is_base_of_v<StoragePlugin, T> || std::is_base_of_v<BrokerPlugin, T>,
                 "a plugin class must derive from TransportPlugin, AuthPlugin, StoragePlugin or "
@@ -675,24 +697,25 @@ template <class T> const mt5b_plugin_descriptor* descriptor() {
 }
 
 }  // namespace mt5b::sdk
+#pragma GCC visibility pop
 
 // Defines `const mt5b_plugin_list* FN(void)` returning the given descriptors. Use it directly
 // to register plugins statically in tests; MT5B_EXPORT_PLUGINS uses it for the entry symbol.
-#define MT5B_DEFINE_PLUGIN_LIST(FN, ...)                                                         \
-  const mt5b_plugin_list* FN(void) {                                                             \
-    static const mt5b_plugin_descriptor* const plugins_[] = {__VA_ARGS__};                      \
-    static const mt5b_plugin_list list_{sizeof(mt5b_plugin_list),                                \
-                                        MT5B_ABI_VERSION_MAJOR,                                  \
-                                        MT5B_ABI_VERSION_MINOR,                                  \
-                                        static_cast<uint32_t>(sizeof(plugins_) /                 \
-                                                              sizeof(plugins_[0])),              \
-                                        0,                                                       \
-                                        plugins_};                                               \
-    return &list_;                                                                               \
+#define MT5B_DEFINE_PLUGIN_LIST(FN, ...)                                   \
+  const mt5b_plugin_list* FN(void) {                                       \
+    static const mt5b_plugin_descriptor* const plugins_[] = {__VA_ARGS__}; \
+    static const mt5b_plugin_list list_{                                   \
+        sizeof(mt5b_plugin_list),                                          \
+        MT5B_ABI_VERSION_MAJOR,                                            \
+        MT5B_ABI_VERSION_MINOR,                                            \
+        static_cast<uint32_t>(sizeof(plugins_) / sizeof(plugins_[0])),     \
+        0,                                                                 \
+        plugins_};                                                         \
+    return &list_;                                                         \
   }
 
 // Exports the library's one entry symbol listing the given descriptors.
-#define MT5B_EXPORT_PLUGINS(...)                                                                 \
+#define MT5B_EXPORT_PLUGINS(...) \
   extern "C" MT5B_EXPORT MT5B_DEFINE_PLUGIN_LIST(mt5b_plugin_entry, __VA_ARGS__)
 
 #endif  // MT5BRIDGE_SDK_HPP
