@@ -1,0 +1,28 @@
+// Epoch milliseconds <-> ISO 8601 UTC text, the form every time column holds:
+// "2025-11-12T10:30:00.000Z". Fixed width, so text order is time order (ORDER BY created_at)
+// and the text reads the same in SQLite and in the PostgreSQL schema that shares the names.
+#ifndef MT5B_STORAGE_SQLITE_ISO_TIME_HPP
+#define MT5B_STORAGE_SQLITE_ISO_TIME_HPP
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mt5b::storage_sqlite {
+
+// The range with a four-digit year: 0000-01-01T00:00:00.000Z .. 9999-12-31T23:59:59.999Z.
+inline constexpr int64_t kEarliestIsoMs = -62'167'219'200'000;
+inline constexpr int64_t kLatestIsoMs = 253'402'300'799'999;
+
+// "YYYY-MM-DDTHH:MM:SS.mmmZ"; nullopt outside [kEarliestIsoMs, kLatestIsoMs].
+std::optional<std::string> format_iso_utc_ms(int64_t epoch_ms);
+
+// Reads what format_iso_utc_ms writes, and also the forms other tools write into the same
+// columns: a space instead of 'T', no or 1..9 fraction digits (truncated to milliseconds),
+// and an offset "+HH:MM", "+HHMM" or "+HH" instead of 'Z'. nullopt for anything else.
+std::optional<int64_t> parse_iso_utc_ms(std::string_view text);
+
+}  // namespace mt5b::storage_sqlite
+
+#endif  // MT5B_STORAGE_SQLITE_ISO_TIME_HPP

@@ -1,0 +1,24 @@
+// Turns SQLite failures into the statuses the storage ABI documents, with a sentence that says
+// what the plugin was doing and what the caller can do about it. SQLite's own messages name
+// tables and columns, never bound values, so no secret reaches a message.
+#ifndef MT5B_STORAGE_SQLITE_STORAGE_ERRORS_HPP
+#define MT5B_STORAGE_SQLITE_STORAGE_ERRORS_HPP
+
+#include "sqlite_connection.hpp"
+
+#include <mt5bridge/sdk.hpp>
+
+#include <string_view>
+
+namespace mt5b::storage_sqlite {
+
+// BUSY/LOCKED -> RETRY; CANTOPEN/IOERR/FULL -> UNAVAILABLE; NOT NULL/CHECK -> INVALID_ARGUMENT;
+// other constraints -> CONFLICT; anything else -> FAILED. `doing` reads "insert the account".
+sdk::Error to_storage_error(const SqliteError& error, std::string_view doing);
+
+// The failure to open the database at `path` when the instance is created.
+sdk::Error to_open_error(const SqliteError& error, std::string_view path);
+
+}  // namespace mt5b::storage_sqlite
+
+#endif  // MT5B_STORAGE_SQLITE_STORAGE_ERRORS_HPP
