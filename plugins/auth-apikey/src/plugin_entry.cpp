@@ -1,0 +1,4 @@
+// The library's one exported symbol.
+#include "api_key_auth.hpp"
+
+MT5B_EXPORT_PLUGINS(mt5b::sdk::descriptor<mt5b::auth_apikey::ApiKeyAuth>())
