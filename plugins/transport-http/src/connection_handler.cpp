@@ -1,0 +1,231 @@
+#include "connection_handler.hpp"
+
+#include <pistache/async.h>
+#include <pistache/stream.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <chrono>
+#include <utility>
+#include <vector>
+
+namespace mt5b::transport_http {
+namespace {
+
+constexpr const char* kConnectionKey = "mt5b.transport-http.connection";
+
+struct PeerAddress {
+  std::string ip;
+  uint16_t port = 0;
+};
+
+PeerAddress peer_address(int fd) {
+  PeerAddress out;
+  sockaddr_storage storage{};
+  socklen_t length = sizeof(storage);
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&storage), &length) != 0) return out;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (storage.ss_family == AF_INET) {
+    const auto& in4 = reinterpret_cast<const sockaddr_in&>(storage);
+    ::inet_ntop(AF_INET, &in4.sin_addr, text, sizeof(text));
+    out.port = ntohs(in4.sin_port);
+  } else if (storage.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(storage);
+    // An IPv4 client of a dual-stack socket is reported as plain IPv4, as the host expects.
+    if (IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr)) {
+      ::inet_ntop(AF_INET, &in6.sin6_addr.s6_addr[12], text, sizeof(text));
+    } else {
+      ::inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof(text));
+    }
+    out.port = ntohs(in6.sin6_port);
+  }
+  out.ip = text;
+  return out;
+}
+
+OwnedResponse shutting_down() {
+  return error_response(503, "UNAVAILABLE",
+                        "The server is shutting down; retry the request in a moment.");
+}
+
+}  // namespace
+
+struct ConnectionHandler::Connection {
+  explicit Connection(ParserLimits limits) : parser(limits) {}
+
+  RequestParser parser;
+  PeerAddress client;
+  // Set once an answer that ends the connection is queued: later input is dropped.
+  bool closing = false;
+  // Answers queued but not written yet, each holding one count of the server's AnswerDrain.
+  // Pistache never completes a write whose client has gone, so the counts of a connection are
+  // settled when it disconnects.
+  int answers_unwritten = 0;
+};
+
+// One answer counted by the server's AnswerDrain from the moment its request is complete until
+// Pistache has written it; ends by itself if the answer is never queued.
+class ConnectionHandler::DrainTicket {
+ public:
+  explicit DrainTicket(AnswerDrain& drain) : drain_(&drain) { drain.begin(); }
+  DrainTicket(DrainTicket&& other) noexcept : drain_(std::exchange(other.drain_, nullptr)) {}
+  DrainTicket& operator=(DrainTicket&&) = delete;
+  ~DrainTicket() {
+    if (drain_ != nullptr) drain_->end();
+  }
+  void hand_over() noexcept { drain_ = nullptr; }
+
+ private:
+  AnswerDrain* drain_;
+};
+
+ConnectionHandler::ConnectionHandler(std::shared_ptr<ServerCore> core) : core_(std::move(core)) {}
+
+void ConnectionHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  ParserLimits limits;
+  limits.max_body_bytes = core_->options.max_body_bytes;
+  auto connection = std::make_shared<Connection>(limits);
+  connection->client = peer_address(peer->fd());
+  peer->putData(kConnectionKey, connection);
+  core_->connections.add(peer->fd());
+}
+
+void ConnectionHandler::onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  if (auto connection = std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey))) {
+    for (; connection->answers_unwritten > 0; --connection->answers_unwritten) core_->drain.end();
+  }
+  // Pistache closes the socket right after this call.
+  core_->connections.remove(peer->fd());
+}
+
+void ConnectionHandler::onInput(const char* buffer, size_t length,
+                                const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  auto connection = std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey));
+  if (!connection || connection->closing) return;
+  // Nothing may escape into Pistache's reactor loop: it would end the worker thread.
+  try {
+    connection->parser.append(std::string_view(buffer, length));
+    handle_input(connection, peer);
+  } catch (const std::exception& e) {
+    core_->host.error(std::string("dropped a connection after an internal error: ") + e.what());
+    connection->closing = true;
+    send_answer(peer, connection,
+                encode_response(error_response(500, "INTERNAL_ERROR",
+                                               "The server failed while reading the request; "
+                                               "retry it and report this to the operator if it "
+                                               "persists."),
+                                false, false),
+                true, DrainTicket(core_->drain));
+  }
+}
+
+void ConnectionHandler::handle_input(const std::shared_ptr<Connection>& connection,
+                                     const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  // Several requests may already be buffered (pipelining): answer them in order.
+  for (;;) {
+    switch (connection->parser.advance()) {
+      case RequestParser::Progress::kNeedMore:
+        if (connection->parser.take_continue_due()) send_interim(peer, continue_response());
+        return;
+      case RequestParser::Progress::kFailed: {
+        DrainTicket ticket(core_->drain);
+        const auto& error = connection->parser.error();
+        connection->closing = true;
+        send_answer(peer, connection,
+                    encode_response(error_response(error.status, error.error_code, error.message),
+                                    false, false),
+                    true, std::move(ticket));
+        return;
+      }
+      case RequestParser::Progress::kRequestReady: {
+        DrainTicket ticket(core_->drain);
+        ParsedRequest request = connection->parser.take_request();
+        bool keep_alive = request.keep_alive;
+        OwnedResponse response = serve(request, *connection, keep_alive);
+        send_answer(peer, connection,
+                    encode_response(response, request.method == "HEAD", keep_alive), !keep_alive,
+                    std::move(ticket));
+        if (!keep_alive) {
+          connection->closing = true;
+          return;
+        }
+        break;
+      }
+    }
+  }
+}
+
+OwnedResponse ConnectionHandler::serve(const ParsedRequest& request, const Connection& connection,
+                                       bool& keep_alive) {
+  std::shared_ptr<Exchange> exchange;
+  if (!core_->stopping.load()) exchange = core_->pending->open();
+  if (!exchange) {
+    keep_alive = false;
+    return shutting_down();
+  }
+
+  std::vector<mt5b_header> headers;
+  headers.reserve(request.headers.size());
+  for (const auto& header : request.headers)
+    headers.push_back(mt5b_header{sdk::str(header.name), sdk::str(header.value)});
+  auto abi_request = sdk::make<mt5b_http_request>();
+  abi_request.client_port = connection.client.port;
+  abi_request.method = sdk::str(request.method);
+  abi_request.path = sdk::str(request.path);
+  abi_request.query = sdk::str(request.query);
+  abi_request.headers = headers.data();
+  abi_request.header_count = static_cast<uint32_t>(headers.size());
+  abi_request.body = sdk::str(request.body);
+  abi_request.client_ip = sdk::str(connection.client.ip);
+
+  const auto timeout = core_->options.request_timeout;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  core_->dispatcher.callback_dispatch(core_->dispatcher.host_ctx, &abi_request,
+                                      exchange->responder());
+  switch (exchange->wait_until(deadline)) {
+    case Exchange::Outcome::kAnswered: return exchange->take_response();
+    case Exchange::Outcome::kCancelled: keep_alive = false; return shutting_down();
+    case Exchange::Outcome::kTimedOut: break;
+  }
+  core_->host.warn(request.method + " " + request.path + " got no answer within " +
+                   std::to_string(timeout.count()) + " ms; answered 504");
+  return error_response(504, "TIMEOUT",
+                        "The server did not answer within " + std::to_string(timeout.count()) +
+                            " ms; try again later.");
+}
+
+void ConnectionHandler::send_answer(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                                    const std::shared_ptr<Connection>& connection,
+                                    std::string bytes, bool close_after, DrainTicket ticket) {
+  const auto size = bytes.size();
+  // A std::string buffer: Pistache's char-array overloads would send the terminating NUL too.
+  auto written = peer->send(Pistache::RawBuffer(std::move(bytes), size));
+  ticket.hand_over();
+  ++connection->answers_unwritten;
+  // The continuations run on this worker once the bytes are out (or failed), while the peer is
+  // still registered, so its fd is still this connection's. Only the sending side is shut:
+  // unread input (e.g. the rest of an oversized body) would otherwise turn the close into a
+  // reset that can destroy the answer before the client reads it. Pistache closes the socket
+  // when the client then hangs up.
+  auto settle = [core = core_, connection] {
+    if (connection->answers_unwritten == 0) return;  // already settled by onDisconnection
+    --connection->answers_unwritten;
+    core->drain.end();
+  };
+  std::weak_ptr<Pistache::Tcp::Peer> weak_peer = peer;
+  written.then(
+      [weak_peer, close_after, settle](ssize_t) {
+        if (auto alive = weak_peer.lock(); alive && close_after) ::shutdown(alive->fd(), SHUT_WR);
+        settle();
+      },
+      [settle](std::exception_ptr) { settle(); });
+}
+
+void ConnectionHandler::send_interim(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                                     std::string_view bytes) {
+  peer->send(Pistache::RawBuffer(std::string(bytes), bytes.size()));
+}
+
+}  // namespace mt5b::transport_http

@@ -1,0 +1,56 @@
+// The Pistache TCP handler: one clone per worker thread, one parser per connection.
+//
+// Pistache's HTTP layer is not used (see request_parser.hpp), which also sidesteps its
+// `Connection: Close` on every HTTP/1.1 response: keep-alive is decided here from the request.
+#ifndef MT5BRIDGE_TRANSPORT_HTTP_CONNECTION_HANDLER_HPP
+#define MT5BRIDGE_TRANSPORT_HTTP_CONNECTION_HANDLER_HPP
+
+#include "request_parser.hpp"
+#include "response_encoder.hpp"
+#include "server_core.hpp"
+
+#include <pistache/peer.h>
+#include <pistache/tcp.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace mt5b::transport_http {
+
+class ConnectionHandler final : public Pistache::Tcp::Handler {
+ public:
+  PROTOTYPE_OF(Pistache::Tcp::Handler, ConnectionHandler)
+
+ public:
+  explicit ConnectionHandler(std::shared_ptr<ServerCore> core);
+
+  void onConnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+  void onInput(const char* buffer, size_t length,
+               const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+  void onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) override;
+
+ private:
+  struct Connection;
+  class DrainTicket;
+
+  void handle_input(const std::shared_ptr<Connection>& connection,
+                    const std::shared_ptr<Pistache::Tcp::Peer>& peer);
+  // Hands one request to the host and returns its answer, or the transport's own error answer.
+  // Clears `keep_alive` when the connection must close after this answer.
+  OwnedResponse serve(const ParsedRequest& request, const Connection& connection, bool& keep_alive);
+  // Queues a final answer. With `close_after`, half-closes the connection once the bytes are
+  // written, so the client reads the whole answer and then end-of-stream. The ticket ends when
+  // Pistache has written the bytes or the connection is gone.
+  void send_answer(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                   const std::shared_ptr<Connection>& connection, std::string bytes,
+                   bool close_after, DrainTicket ticket);
+  static void send_interim(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                           std::string_view bytes);
+
+  std::shared_ptr<ServerCore> core_;
+};
+
+}  // namespace mt5b::transport_http
+
+#endif  // MT5BRIDGE_TRANSPORT_HTTP_CONNECTION_HANDLER_HPP
