@@ -1,0 +1,107 @@
+#include "api/json_body.hpp"
+
+#include <openssl/rand.h>
+#include <rapidjson/error/en.h>
+
+#include <cctype>
+
+namespace mt5b::host {
+
+JsonBody::JsonBody(const std::string& body, const std::vector<std::string>& allowed) {
+  doc_.Parse<rapidjson::kParseFullPrecisionFlag>(body.c_str(), body.size());
+  if (doc_.HasParseError())
+    throw ApiError(400, "INVALID_JSON", "The request body is not valid JSON; send a JSON object.",
+                   std::string(rapidjson::GetParseError_En(doc_.GetParseError())) + " at byte " +
+                       std::to_string(doc_.GetErrorOffset()));
+  if (!doc_.IsObject())
+    throw ApiError(400, "INVALID_JSON", "The request body must be a JSON object.");
+  for (auto it = doc_.MemberBegin(); it != doc_.MemberEnd(); ++it) {
+    std::string name(it->name.GetString(), it->name.GetStringLength());
+    bool ok = false;
+    for (const auto& a : allowed) ok = ok || a == name;
+    if (!ok) {
+      std::string list;
+      for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+      throw ApiError(400, "UNKNOWN_FIELD",
+                     "The field '" + name + "' is not accepted here; allowed fields: " + list + ".",
+                     name);
+    }
+  }
+}
+
+const rapidjson::Value* JsonBody::get(const char* field) const {
+  auto it = doc_.FindMember(field);
+  if (it == doc_.MemberEnd() || it->value.IsNull()) return nullptr;
+  return &it->value;
+}
+
+bool JsonBody::has(const char* field) const {
+  return get(field) != nullptr;
+}
+
+std::optional<std::string> JsonBody::string(const char* field) const {
+  const auto* v = get(field);
+  if (!v) return std::nullopt;
+  if (!v->IsString())
+    throw ApiError(400, "INVALID_TYPE", std::string("The field '") + field + "' must be a string.",
+                   field);
+  return std::string(v->GetString(), v->GetStringLength());
+}
+
+std::optional<int64_t> JsonBody::integer(const char* field) const {
+  const auto* v = get(field);
+  if (!v) return std::nullopt;
+  if (!v->IsInt64())
+    throw ApiError(400, "INVALID_TYPE",
+                   std::string("The field '") + field + "' must be a whole number.", field);
+  return v->GetInt64();
+}
+
+std::optional<bool> JsonBody::boolean(const char* field) const {
+  const auto* v = get(field);
+  if (!v) return std::nullopt;
+  if (!v->IsBool())
+    throw ApiError(400, "INVALID_TYPE",
+                   std::string("The field '") + field + "' must be true or false.", field);
+  return v->GetBool();
+}
+
+bool is_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-') return false;
+    } else if (!std::isxdigit(static_cast<unsigned char>(s[i]))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string require_uuid(const std::string& text, const char* what) {
+  if (!is_uuid(text))
+    throw ApiError(400, "INVALID_UUID",
+                   std::string("The ") + what +
+                       " must be a UUID such as 123e4567-e89b-42d3-a456-426614174000.",
+                   text.size() > 64 ? text.substr(0, 64) : text);
+  std::string out = text;
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string new_uuid_v4() {
+  unsigned char b[16];
+  if (RAND_bytes(b, sizeof b) != 1) throw std::runtime_error("the system random generator failed");
+  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += hex[b[i] >> 4];
+    out += hex[b[i] & 0xf];
+  }
+  return out;
+}
+
+}  // namespace mt5b::host

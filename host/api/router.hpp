@@ -1,0 +1,51 @@
+// Maps (method, path) to a route. Patterns are literal segments and {param} segments.
+#pragma once
+
+#include "api/auth_chain.hpp"
+#include "api/http_types.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace mt5b::host {
+
+// Who may call a route.
+enum class Access {
+  open,     // no credential (health probes, metrics)
+  service,  // a service API key
+  user      // a service API key and a user JWT (or the key alone, when the config allows)
+};
+
+struct RequestContext {
+  Request request;
+  AuthOutcome auth;
+  // The user the request acts for; empty when a service principal acts on any account.
+  std::string acting_user;
+  bool service_on_behalf = false;
+};
+
+using Handler = std::function<Response(RequestContext&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // also the metrics label
+  Access access = Access::service;
+  Handler handler;
+};
+
+class Router {
+ public:
+  void add(Route route);
+  // The matching route, filling request.path_params; nullptr when none. `path_known` tells
+  // whether some route has this path with another method (405 rather than 404).
+  const Route* match(Request& request, bool* path_known) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  static bool match_pattern(const std::string& pattern, const std::string& path,
+                            std::map<std::string, std::string>* params);
+  std::vector<Route> routes_;
+};
+
+}  // namespace mt5b::host

@@ -1,0 +1,77 @@
+#include "app/host_app.hpp"
+
+#include "log/logger.hpp"
+
+#include <filesystem>
+
+namespace mt5b::host {
+
+HostApp::HostApp(PipelineConfig config, std::unique_ptr<PluginLoader> loader)
+    : config_(std::move(config)), loader_(std::move(loader)) {}
+
+HostApp::~HostApp() {
+  stop();
+}
+
+void HostApp::build() {
+  cipher_ = std::make_unique<CredentialCipher>(config_.keys, config_.active_key_id);
+
+  storage_instance_ = PluginInstance::create(config_.storage, metrics_);
+  storage_ = std::make_unique<StorageClient>(*storage_instance_);
+  storage_->migrate();
+
+  for (const auto& a : config_.auth) {
+    auth_instances_.push_back(PluginInstance::create(a, metrics_));
+    auth_.add(*auth_instances_.back());
+  }
+  std::vector<BrokerClient*> brokers;
+  for (const auto& b : config_.brokers) {
+    broker_instances_.push_back(PluginInstance::create(b, metrics_));
+    brokers_.push_back(std::make_unique<BrokerClient>(*broker_instances_.back(), b.servers));
+    brokers.push_back(brokers_.back().get());
+  }
+  for (const auto& t : config_.transports)
+    transport_instances_.push_back(PluginInstance::create(t, metrics_));
+
+  std::string data_dir = std::filesystem::current_path().string();
+  accounts_ = std::make_unique<AccountService>(*storage_, brokers, *cipher_, config_.api, metrics_,
+                                               last_error_);
+  health_ = std::make_unique<HealthService>(*storage_, brokers, metrics_, last_error_, data_dir);
+  health_->add_routes(router_);
+  accounts_->add_routes(router_);
+  dispatcher_ = std::make_unique<RequestDispatcher>(router_, auth_, config_.api, metrics_);
+  log_info("host built", {{"storage", config_.storage.name},
+                          {"brokers", std::to_string(config_.brokers.size())},
+                          {"auth", std::to_string(config_.auth.size())},
+                          {"transports", std::to_string(config_.transports.size())}});
+}
+
+void HostApp::start_transports() {
+  for (auto& t : transport_instances_) {
+    auto v = t->vtable<mt5b_transport_vtable>();
+    t->check(v.on_start(t->handle(), dispatcher_->table()), "transport start");
+    started_transports_.push_back(t.get());
+    log_info("transport started", {{"instance", t->name()}, {"plugin", t->plugin().name()}});
+  }
+}
+
+void HostApp::stop() {
+  for (auto it = started_transports_.rbegin(); it != started_transports_.rend(); ++it) {
+    auto v = (*it)->vtable<mt5b_transport_vtable>();
+    v.on_stop((*it)->handle());
+  }
+  started_transports_.clear();
+  // Services hold references into instances: release them first, then the instances in the
+  // reverse order of creation. The loader (and so the libraries) goes with the object.
+  dispatcher_.reset();
+  accounts_.reset();
+  health_.reset();
+  brokers_.clear();
+  storage_.reset();
+  transport_instances_.clear();
+  broker_instances_.clear();
+  auth_instances_.clear();
+  storage_instance_.reset();
+}
+
+}  // namespace mt5b::host

@@ -1,0 +1,81 @@
+// The pipeline YAML: which plugin instances to create and how the host's own services are set.
+// Loading collects every problem it finds (file:line:column, the place, the fix) instead of
+// stopping at the first, so `mt5bridge check-config` can print them all.
+#pragma once
+
+#include "crypto/credential_cipher.hpp"
+#include "loader/plugin_loader.hpp"
+#include "log/logger.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace mt5b::host {
+
+// Reads an environment variable; tests substitute their own.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup process_env();
+
+struct InstanceConfig {
+  mt5b_plugin_kind kind = MT5B_KIND_STORAGE;
+  std::string name;                  // instance name (defaults to the plugin name)
+  std::string plugin;                // plugin name or path
+  std::string library;               // optional explicit library path
+  std::string location;              // "file:line:col" of the instance, for messages
+  std::string config_json;           // validated options with defaults filled in
+  std::vector<std::string> servers;  // brokers: server name patterns this instance serves
+  LoadedPlugin loaded;
+};
+
+struct ApiConfig {
+  // A service principal (API key alone) may act on any account, naming the user in the body.
+  bool service_key_acts_on_any_account = false;
+  int64_t broker_timeout_ms = 10000;  // seed story 3.2: connection test limit
+  int64_t info_cache_ttl_s = 30;      // seed story 3.3
+};
+
+struct PipelineConfig {
+  std::string file;
+  std::string instance_id;
+  LogLevel log_level = LogLevel::info;
+  std::vector<std::filesystem::path> search_path;
+  InstanceConfig storage;
+  std::vector<InstanceConfig> auth;
+  std::vector<InstanceConfig> brokers;
+  std::vector<InstanceConfig> transports;
+  std::vector<CipherKey> keys;
+  std::string active_key_id;
+  ApiConfig api;
+  std::vector<std::string> secrets;   // every secret value found, for log redaction
+  std::vector<std::string> warnings;  // e.g. development defaults in use
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<std::string> problems);
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+struct ConfigLoadOptions {
+  EnvLookup env = process_env();
+  // Search path entries appended after the config's own (MT5BRIDGE_PLUGIN_DIR, build/install dirs).
+  std::vector<std::filesystem::path> default_search_path;
+  // Static plugins (tests) registered into the loader before any lookup.
+  std::function<void(PluginLoader&)> register_static;
+};
+
+// Parses, substitutes ${VAR} / ${VAR:-default}, validates host keys, finds every plugin and
+// validates each instance's options. Throws ConfigError listing every problem.
+// `loader` receives the config's search path and keeps the libraries it loaded.
+PipelineConfig load_pipeline_config(const std::filesystem::path& file,
+                                    const ConfigLoadOptions& options,
+                                    std::unique_ptr<PluginLoader>& loader);
+
+}  // namespace mt5b::host

@@ -1,0 +1,174 @@
+#include "config/yaml_reader.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace mt5b::host {
+
+bool parse_int64(const std::string& text, int64_t& out) {
+  if (text.empty()) return false;
+  errno = 0;
+  char* end = nullptr;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (errno != 0 || end != text.c_str() + text.size()) return false;
+  out = v;
+  return true;
+}
+
+bool parse_double(const std::string& text, double& out) {
+  if (text.empty()) return false;
+  errno = 0;
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (errno != 0 || end != text.c_str() + text.size()) return false;
+  out = v;
+  return true;
+}
+
+bool parse_bool(const std::string& text, bool& out) {
+  if (text == "true") {
+    out = true;
+    return true;
+  }
+  if (text == "false") {
+    out = false;
+    return true;
+  }
+  return false;
+}
+
+std::string YamlReader::where(const YAML::Node& n) const {
+  if (!n || n.Mark().is_null()) return file_ + ": ";
+  return file_ + ":" + std::to_string(n.Mark().line + 1) + ":" +
+         std::to_string(n.Mark().column + 1) + ": ";
+}
+
+void YamlReader::problem(const YAML::Node& n, const std::string& path, const std::string& message) {
+  std::string place = path.find(file_) == 0 ? path : where(n) + path;
+  problems_.push_back(place + (path.empty() ? "" : ": ") + message);
+}
+
+std::string YamlReader::scalar(const YAML::Node& n, const std::string& path, bool secret) {
+  const std::string raw = n.Scalar();
+  std::string out;
+  bool used_default = false;
+  size_t i = 0;
+  while (i < raw.size()) {
+    if (raw.compare(i, 2, "${") != 0) {
+      out += raw[i++];
+      continue;
+    }
+    size_t close = raw.find('}', i);
+    if (close == std::string::npos) {
+      problem(n, path, "unterminated ${ in '" + (secret ? std::string("<secret>") : raw) + "'");
+      return out;
+    }
+    std::string expr = raw.substr(i + 2, close - i - 2);
+    std::string name = expr, fallback;
+    bool has_default = false;
+    if (auto sep = expr.find(":-"); sep != std::string::npos) {
+      name = expr.substr(0, sep);
+      fallback = expr.substr(sep + 2);
+      has_default = true;
+    }
+    auto value = env_(name);
+    if (value && !value->empty()) {
+      out += *value;
+    } else if (has_default) {
+      out += fallback;
+      used_default = true;
+    } else {
+      problem(n, path,
+              "the environment variable " + name +
+                  " is not set; export it before starting, or write ${" + name +
+                  ":-default} in the file");
+    }
+    i = close + 1;
+  }
+  if (secret) {
+    add_secret(out);
+    if (used_default)
+      warning(path +
+              " uses its development default because its environment variable is unset; "
+              "set it before exposing this host to anyone");
+  }
+  return out;
+}
+
+bool YamlReader::expect_map(const YAML::Node& n, const std::string& path) {
+  if (n && n.IsMap()) return true;
+  problem(n, path, "must be a mapping of key: value");
+  return false;
+}
+
+void YamlReader::check_keys(const YAML::Node& map, const std::string& path,
+                            const std::vector<std::string>& allowed) {
+  for (const auto& kv : map) {
+    std::string key = kv.first.Scalar();
+    bool ok = false;
+    for (const auto& a : allowed) ok = ok || a == key;
+    if (ok) continue;
+    std::string list;
+    for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+    problem(kv.first, path.empty() ? key : path + "." + key,
+            "unknown key '" + key + "'; allowed keys here: " + list);
+  }
+}
+
+std::string YamlReader::string_or(const YAML::Node& n, const std::string& path,
+                                  std::string fallback, bool secret) {
+  if (!n || n.IsNull()) return fallback;
+  if (!n.IsScalar()) {
+    problem(n, path, "must be a single value (a string)");
+    return fallback;
+  }
+  return scalar(n, path, secret);
+}
+
+int64_t YamlReader::int_or(const YAML::Node& n, const std::string& path, int64_t fallback,
+                           int64_t min, int64_t max) {
+  if (!n || n.IsNull()) return fallback;
+  int64_t v = 0;
+  if (!n.IsScalar() || !parse_int64(scalar(n, path), v)) {
+    problem(n, path, "must be a whole number");
+    return fallback;
+  }
+  if (v < min || v > max) {
+    problem(n, path,
+            "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", not " +
+                std::to_string(v));
+    return fallback;
+  }
+  return v;
+}
+
+bool YamlReader::bool_or(const YAML::Node& n, const std::string& path, bool fallback) {
+  if (!n || n.IsNull()) return fallback;
+  bool v = false;
+  if (!n.IsScalar() || !parse_bool(scalar(n, path), v)) {
+    problem(n, path, "must be true or false");
+    return fallback;
+  }
+  return v;
+}
+
+std::vector<std::string> YamlReader::string_list(const YAML::Node& n, const std::string& path,
+                                                 bool secret) {
+  std::vector<std::string> out;
+  if (!n || n.IsNull()) return out;
+  if (!n.IsSequence()) {
+    problem(n, path, "must be a list, e.g. [ a, b ]");
+    return out;
+  }
+  for (size_t i = 0; i < n.size(); ++i) {
+    std::string p = path + "[" + std::to_string(i) + "]";
+    if (!n[i].IsScalar()) {
+      problem(n[i], p, "must be a string");
+      continue;
+    }
+    out.push_back(scalar(n[i], p, secret));
+  }
+  return out;
+}
+
+}  // namespace mt5b::host

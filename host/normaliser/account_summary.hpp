@@ -1,0 +1,21 @@
+// AccountInfo in the seeds' JSON shapes (stories 3.2 and 3.3).
+#pragma once
+
+#include "runtime/broker_client.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <optional>
+
+namespace mt5b::host {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// Writes the members shared by both shapes: balance, equity, margin, free_margin, margin_level,
+// currency, leverage, profit. Story 3.2 adds `server`; story 3.3 adds `credit` and
+// `positions_count`.
+void write_account_connect_shape(JsonWriter& w, const Mt5AccountInfo& info);
+void write_account_info_shape(JsonWriter& w, const Mt5AccountInfo& info, int64_t positions_count);
+
+}  // namespace mt5b::host

@@ -1,0 +1,69 @@
+// The host's typed view of a storage instance: C++ records in, C++ records out, failures as
+// PluginCallError. Nothing here knows SQL.
+#pragma once
+
+#include "runtime/plugin_instance.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mt5b::host {
+
+struct Account {
+  std::string id;
+  std::string user_id;
+  int64_t login = 0;
+  std::string server;
+  std::string broker_name;
+  std::string broker_instance;
+  bool is_active = true;
+  std::string connection_status = "active";
+  std::string last_connection_error;
+  int64_t sync_failure_count = 0;
+  int64_t broker_server_time_offset_s = 0;
+  std::string currency;
+  int64_t leverage = 0;
+  double balance = 0, equity = 0, margin = 0, free_margin = 0, margin_level = 0, credit = 0,
+         profit = 0;
+  int64_t created_at_ms = 0, updated_at_ms = 0, last_sync_at_ms = 0, last_successful_sync_at_ms = 0;
+};
+
+struct Credential {
+  std::string account_id;
+  std::string user_id;
+  std::string key_id;
+  std::string ciphertext;
+  int64_t created_at_ms = 0;
+};
+
+struct AccountQuery {
+  std::string user_id;  // empty: every user
+  bool active_only = false;
+  int64_t limit = 0;
+  int64_t offset = 0;
+};
+
+class StorageClient {
+ public:
+  explicit StorageClient(PluginInstance& instance);
+
+  void migrate();
+  void insert(const Account& account, const Credential& credential);
+  std::optional<Account> get(const std::string& account_id);
+  std::vector<Account> list(const AccountQuery& query);
+  int64_t count(const AccountQuery& query);
+  // False when no such account existed.
+  bool remove(const std::string& account_id);
+  std::optional<Credential> credential(const std::string& account_id);
+  // OK, or the failure; never throws.
+  mt5b_status ping(std::string* why);
+
+  PluginInstance& instance() { return instance_; }
+
+ private:
+  PluginInstance& instance_;
+  mt5b_storage_vtable v_;
+};
+
+}  // namespace mt5b::host

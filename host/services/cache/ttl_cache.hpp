@@ -1,0 +1,112 @@
+// A TTL cache with single-flight misses: concurrent misses for one key make one fetch, and the
+// others wait for its result. When a fetch fails with a transient error and an expired value is
+// still held, that value is served with its age instead of the error (seed story 3.3).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <future>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace mt5b::host {
+
+template <class T>
+class TtlCache {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  struct Result {
+    T value;
+    bool cached = false;  // served from the cache (fresh or stale)
+    bool stale = false;   // served past its TTL because the fetch failed
+    double age_s = 0;     // age of the value
+  };
+
+  // `is_transient(exception_ptr)` decides whether a failed fetch may fall back to a stale value.
+  Result get(const std::string& key, std::chrono::milliseconds ttl, const std::function<T()>& fetch,
+             const std::function<bool(std::exception_ptr)>& is_transient) {
+    std::shared_future<T> flight;
+    std::shared_ptr<std::promise<T>> promise;  // set when this call leads the fetch
+    {
+      std::unique_lock lock(mu_);
+      auto it = entries_.find(key);
+      auto now = Clock::now();
+      if (it != entries_.end() && now - it->second.stored_at < ttl)
+        return Result{it->second.value, true, false, age(it->second.stored_at, now)};
+      auto f = flights_.find(key);
+      if (f != flights_.end()) {
+        flight = f->second;
+      } else {
+        promise = std::make_shared<std::promise<T>>();
+        flight = promise->get_future().share();
+        flights_[key] = flight;
+      }
+    }
+    if (promise) {
+      try {
+        T value = fetch();
+        {
+          std::lock_guard lock(mu_);
+          entries_[key] = Entry{value, Clock::now()};
+          flights_.erase(key);
+        }
+        promise->set_value(value);
+        return Result{std::move(value), false, false, 0};
+      } catch (...) {
+        auto error = std::current_exception();
+        {
+          std::lock_guard lock(mu_);
+          flights_.erase(key);
+        }
+        promise->set_exception(error);
+        if (auto stale = stale_value(key, error, is_transient)) return *stale;
+        throw;
+      }
+    }
+    try {
+      T value = flight.get();
+      return Result{std::move(value), true, false, 0};
+    } catch (...) {
+      if (auto stale = stale_value(key, std::current_exception(), is_transient)) return *stale;
+      throw;
+    }
+  }
+
+  void invalidate(const std::string& key) {
+    std::lock_guard lock(mu_);
+    entries_.erase(key);
+  }
+  // Drops every key that starts with `prefix` (e.g. everything of one account).
+  void invalidate_prefix(const std::string& prefix) {
+    std::lock_guard lock(mu_);
+    for (auto it = entries_.lower_bound(prefix);
+         it != entries_.end() && it->first.compare(0, prefix.size(), prefix) == 0;)
+      it = entries_.erase(it);
+  }
+
+ private:
+  struct Entry {
+    T value;
+    Clock::time_point stored_at;
+  };
+  static double age(Clock::time_point then, Clock::time_point now) {
+    return std::chrono::duration<double>(now - then).count();
+  }
+  std::optional<Result> stale_value(const std::string& key, std::exception_ptr error,
+                                    const std::function<bool(std::exception_ptr)>& is_transient) {
+    if (!is_transient || !is_transient(error)) return std::nullopt;
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(key);
+    if (it == entries_.end()) return std::nullopt;
+    return Result{it->second.value, true, true, age(it->second.stored_at, Clock::now())};
+  }
+
+  std::mutex mu_;
+  std::map<std::string, Entry> entries_;
+  std::map<std::string, std::shared_future<T>> flights_;
+};
+
+}  // namespace mt5b::host
