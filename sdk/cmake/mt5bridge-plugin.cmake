@@ -18,6 +18,9 @@ function(mt5bridge_add_plugin name)
   target_link_options(${name} PRIVATE "LINKER:--version-script=${_script}")
   set_property(TARGET ${name} APPEND PROPERTY LINK_DEPENDS ${_script})
   if(DEFINED MT5BRIDGE_PLUGIN_OUTPUT_DIR)
+    # In the mt5bridge tree: next to the host binary, and installed where the host looks.
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${MT5BRIDGE_PLUGIN_OUTPUT_DIR})
+    install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/mt5bridge/plugins
+            COMPONENT host)
   endif()
 endfunction()
