@@ -3,7 +3,11 @@
 #include "log/logger.hpp"
 #include "runtime/plugin_instance.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <chrono>
+
+#include <algorithm>
 #include <random>
 
 namespace mt5b::host {
@@ -111,39 +115,89 @@ void RequestDispatcher::authorize(const Route& route, RequestContext& ctx) const
           "Send the user's Supabase access token as 'Authorization: Bearer <token>'.");
 }
 
-Response RequestDispatcher::handle(const mt5b_http_request& raw) {
-  auto started = std::chrono::steady_clock::now();
-  RequestContext ctx;
-  ctx.request = copy_request(raw);
-  ctx.request.request_id = choose_request_id(ctx.request.header("X-Request-ID"));
-  std::string route_label = "unmatched";
-  Response response;
-  try {
-    bool path_known = false;
-    const Route* route = router_.match(ctx.request, &path_known);
-    if (!route) {
-      if (path_known)
-        throw ApiError(405, "METHOD_NOT_ALLOWED",
-                       "This path does not accept " + ctx.request.method + "; see /openapi.json.");
-      throw ApiError(404, "NOT_FOUND", "No endpoint is served at this path.", ctx.request.path);
-    }
-    route_label = route->pattern;
-    if (route->access != Access::open) ctx.auth = auth_.authenticate(raw);
-    authorize(*route, ctx);
-    response = route->handler(ctx);
-  } catch (const ApiError& e) {
-    response = error_response(e, ctx.request.request_id);
-    if (e.status() == 401 && e.code() != "API_KEY_REQUIRED")
-      response.set_header("WWW-Authenticate", "Bearer");
-  } catch (const std::exception& e) {
-    log_error(
-        "request failed unexpectedly",
-        {{"request_id", ctx.request.request_id}, {"route", route_label}, {"error", e.what()}});
-    response = error_response(
-        ApiError(500, "INTERNAL_ERROR",
-                 "The host failed unexpectedly; retry, and report the request_id if it persists."),
-        ctx.request.request_id);
+namespace {
+// Thrown when a bucket is empty: the 429 carries story 7.4's body inside our error shape.
+struct RateLimited {
+  int64_t retry_after_s;
+  int64_t limit;
+};
+
+void set_rate_headers(Response& r, const RateLimiter::Decision& d) {
+  r.set_header("RateLimit-Limit", std::to_string(d.limit));
+  r.set_header("RateLimit-Remaining", std::to_string(d.remaining));
+  r.set_header("RateLimit-Reset", std::to_string(d.reset_s));
+}
+}  // namespace
+
+void RequestDispatcher::limit(const Route& route, RequestContext& ctx, Response& headers_out) {
+  const auto& rl = api_.rate_limits;
+  std::vector<std::pair<std::string, int64_t>> buckets;
+  if (route.rate_class == RateClass::health)
+    buckets.emplace_back("ip:" + ctx.request.client_ip + "|health", rl.health_per_ip_per_min);
+  if (ctx.auth.service) {
+    std::string key = "key:" + ctx.auth.service->subject;
+    buckets.emplace_back(key, rl.per_key_per_min);
+    if (route.rate_class == RateClass::connect)
+      buckets.emplace_back(key + "|connect", rl.connect_per_min);
   }
+  // The tightest bucket decides what the headers say.
+  std::optional<RateLimiter::Decision> shown;
+  for (const auto& [key, per_min] : buckets) {
+    auto d = limiter_.take(key, per_min);
+    if (per_min <= 0) continue;
+    if (!d.allowed) {
+      metrics_.counter_add("mt5bridge_rate_limited_total",
+                           "route=\"" + prometheus_label_value(route.pattern) + "\"", 1);
+      log_warn("rate limit exceeded", {{"request_id", ctx.request.request_id},
+                                       {"client_ip", ctx.request.client_ip},
+                                       {"route", route.pattern},
+                                       {"bucket", key.substr(0, key.find('|'))}});
+      set_rate_headers(headers_out, d);
+      throw RateLimited{d.retry_after_s, d.limit};
+    }
+    if (!shown || d.remaining < shown->remaining) shown = d;
+  }
+  if (shown) set_rate_headers(headers_out, *shown);
+}
+
+std::optional<Response> RequestDispatcher::preflight(const Request& request) const {
+  if (request.method != "OPTIONS") return std::nullopt;
+  auto methods = router_.methods_at(request.path);
+  if (methods.empty()) return std::nullopt;  // unknown path: the usual 404
+  Response r;
+  r.status = 204;
+  std::string allow = "OPTIONS";
+  for (const auto& m : methods) allow += ", " + m;
+  r.set_header("Allow", allow);
+  auto origin = request.header("Origin");
+  if (origin && std::find(api_.cors_origins.begin(), api_.cors_origins.end(), *origin) !=
+                    api_.cors_origins.end()) {
+    r.set_header("Access-Control-Allow-Methods", allow);
+    r.set_header("Access-Control-Allow-Headers",
+                 "Authorization, X-API-Key, Content-Type, X-Request-ID");
+    r.set_header("Access-Control-Max-Age", "600");
+  }
+  return r;
+}
+
+void RequestDispatcher::add_cors_headers(const Request& request, Response& response) const {
+  auto origin = request.header("Origin");
+  if (!origin) return;
+  if (std::find(api_.cors_origins.begin(), api_.cors_origins.end(), *origin) ==
+      api_.cors_origins.end())
+    return;
+  response.set_header("Access-Control-Allow-Origin", *origin);
+  response.set_header("Vary", "Origin");
+  response.set_header("Access-Control-Expose-Headers",
+                      "X-Request-ID, Retry-After, RateLimit-Limit, RateLimit-Remaining, "
+                      "RateLimit-Reset, Location");
+}
+
+Response RequestDispatcher::finish(const RequestContext& ctx, const std::string& route_label,
+                                   std::chrono::steady_clock::time_point started, Response response,
+                                   const Response& rate_headers) {
+  for (const auto& [k, v] : rate_headers.headers) response.set_header(k, v);
+  add_cors_headers(ctx.request, response);
   response.set_header("X-Request-ID", ctx.request.request_id);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -163,6 +217,70 @@ Response RequestDispatcher::handle(const mt5b_http_request& raw) {
                               {"duration_ms", std::to_string(seconds * 1000.0)},
                               {"client_ip", ctx.request.client_ip}});
   return response;
+}
+
+Response RequestDispatcher::handle(const mt5b_http_request& raw) {
+  auto started = std::chrono::steady_clock::now();
+  RequestContext ctx;
+  ctx.request = copy_request(raw);
+  ctx.request.request_id = choose_request_id(ctx.request.header("X-Request-ID"));
+  std::string route_label = "unmatched";
+  Response response;
+  Response rate_headers;
+  if (auto answer = preflight(ctx.request))
+    return finish(ctx, "preflight", started, std::move(*answer), rate_headers);
+  try {
+    bool path_known = false;
+    const Route* route = router_.match(ctx.request, &path_known);
+    if (!route) {
+      if (path_known)
+        throw ApiError(405, "METHOD_NOT_ALLOWED",
+                       "This path does not accept " + ctx.request.method + "; see /openapi.json.");
+      throw ApiError(404, "NOT_FOUND", "No endpoint is served at this path.", ctx.request.path);
+    }
+    route_label = route->pattern;
+    if (route->access != Access::open) ctx.auth = auth_.authenticate(raw);
+    authorize(*route, ctx);
+    limit(*route, ctx, rate_headers);
+    response = route->handler(ctx);
+  } catch (const RateLimited& r) {
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.StartObject();
+    w.Key("success");
+    w.Bool(false);
+    w.Key("error_code");
+    w.String("RATE_LIMITED");
+    w.Key("error_message");
+    w.String("Too many requests; wait retry_after seconds before trying again.");
+    w.Key("details");
+    w.Null();
+    w.Key("request_id");
+    w.String(ctx.request.request_id);
+    w.Key("error");
+    w.String("Rate limit exceeded");
+    w.Key("retry_after");
+    w.Int64(r.retry_after_s);
+    w.EndObject();
+    response = Response{};
+    response.status = 429;
+    response.body.assign(sb.GetString(), sb.GetSize());
+    response.set_header("Content-Type", "application/json");
+    response.set_header("Retry-After", std::to_string(r.retry_after_s));
+  } catch (const ApiError& e) {
+    response = error_response(e, ctx.request.request_id);
+    if (e.status() == 401 && e.code() != "API_KEY_REQUIRED")
+      response.set_header("WWW-Authenticate", "Bearer");
+  } catch (const std::exception& e) {
+    log_error(
+        "request failed unexpectedly",
+        {{"request_id", ctx.request.request_id}, {"route", route_label}, {"error", e.what()}});
+    response = error_response(
+        ApiError(500, "INTERNAL_ERROR",
+                 "The host failed unexpectedly; retry, and report the request_id if it persists."),
+        ctx.request.request_id);
+  }
+  return finish(ctx, route_label, started, std::move(response), rate_headers);
 }
 
 }  // namespace mt5b::host

@@ -7,8 +7,12 @@
 #include "api/router.hpp"
 #include "config/pipeline_config.hpp"
 #include "metrics/metrics_registry.hpp"
+#include "services/ratelimit/rate_limiter.hpp"
 
 #include <mt5bridge/abi.h>
+
+#include <chrono>
+#include <optional>
 
 namespace mt5b::host {
 
@@ -25,11 +29,21 @@ class RequestDispatcher {
 
  private:
   void authorize(const Route& route, RequestContext& ctx) const;
+  // Takes tokens for the route; throws a 429 when a bucket is empty. Sets RateLimit headers.
+  void limit(const Route& route, RequestContext& ctx, Response& headers_out);
+  // CORS: preflight answers, and the headers an allowed origin gets on every response.
+  std::optional<Response> preflight(const Request& request) const;
+  void add_cors_headers(const Request& request, Response& response) const;
+  // Common headers, metrics and the access log line of every answer.
+  Response finish(const RequestContext& ctx, const std::string& route_label,
+                  std::chrono::steady_clock::time_point started, Response response,
+                  const Response& rate_headers);
 
   const Router& router_;
   const AuthChain& auth_;
   const ApiConfig& api_;
   MetricsRegistry& metrics_;
+  RateLimiter limiter_;
   mt5b_dispatcher table_;
 };
 

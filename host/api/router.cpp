@@ -40,6 +40,13 @@ bool Router::match_pattern(const std::string& pattern, const std::string& path,
   return true;
 }
 
+std::vector<std::string> Router::methods_at(const std::string& path) const {
+  std::vector<std::string> out;
+  for (const auto& r : routes_)
+    if (match_pattern(r.pattern, path, nullptr)) out.push_back(r.method);
+  return out;
+}
+
 const Route* Router::match(Request& request, bool* path_known) const {
   if (path_known) *path_known = false;
   for (const auto& r : routes_) {

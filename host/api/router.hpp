@@ -27,11 +27,15 @@ struct RequestContext {
 
 using Handler = std::function<Response(RequestContext&)>;
 
+// Which extra rate limit a route has beyond the per-key one (seed story 7.4).
+enum class RateClass { standard, connect, health };
+
 struct Route {
   std::string method;
   std::string pattern;  // also the metrics label
   Access access = Access::service;
   Handler handler;
+  RateClass rate_class = RateClass::standard;
 };
 
 class Router {
@@ -41,6 +45,8 @@ class Router {
   // whether some route has this path with another method (405 rather than 404).
   const Route* match(Request& request, bool* path_known) const;
   const std::vector<Route>& routes() const { return routes_; }
+  // The methods served at a path (for CORS preflight and 405 answers).
+  std::vector<std::string> methods_at(const std::string& path) const;
 
  private:
   static bool match_pattern(const std::string& pattern, const std::string& path,

@@ -1,5 +1,6 @@
 #include "app/host_app.hpp"
 
+#include "api/openapi_route.hpp"
 #include "log/logger.hpp"
 
 #include <filesystem>
@@ -34,11 +35,20 @@ void HostApp::build() {
     transport_instances_.push_back(PluginInstance::create(t, metrics_));
 
   std::string data_dir = std::filesystem::current_path().string();
-  accounts_ = std::make_unique<AccountService>(*storage_, brokers, *cipher_, config_.api, metrics_,
-                                               last_error_);
+  std::map<std::string, std::map<std::string, ClockSpec>> clock_specs;
+  for (const auto& b : config_.brokers) clock_specs[b.name] = b.time_zones;
+  clocks_ = std::make_unique<ServerClocks>(std::move(clock_specs));
+  access_ = std::make_unique<AccountAccess>(*storage_, brokers, *cipher_, last_error_);
+  market_ = std::make_unique<MarketDataService>(*access_, *clocks_, config_.api, config_.pip_rules,
+                                                metrics_);
+  accounts_ = std::make_unique<AccountService>(
+      *access_, config_.api, config_.sync, metrics_,
+      [this](const std::string& account_id) { market_->forget(account_id); });
   health_ = std::make_unique<HealthService>(*storage_, brokers, metrics_, last_error_, data_dir);
   health_->add_routes(router_);
   accounts_->add_routes(router_);
+  market_->add_routes(router_);
+  add_openapi_route(router_);
   dispatcher_ = std::make_unique<RequestDispatcher>(router_, auth_, config_.api, metrics_);
   log_info("host built", {{"storage", config_.storage.name},
                           {"brokers", std::to_string(config_.brokers.size())},
@@ -65,6 +75,8 @@ void HostApp::stop() {
   // reverse order of creation. The loader (and so the libraries) goes with the object.
   dispatcher_.reset();
   accounts_.reset();
+  market_.reset();
+  access_.reset();
   health_.reset();
   brokers_.clear();
   storage_.reset();

@@ -12,9 +12,12 @@
 #include "runtime/broker_client.hpp"
 #include "runtime/plugin_instance.hpp"
 #include "runtime/storage_client.hpp"
+#include "services/accounts/account_access.hpp"
 #include "services/accounts/account_service.hpp"
 #include "services/health/health_service.hpp"
 #include "services/health/last_error.hpp"
+#include "services/market/market_data_service.hpp"
+#include "services/market/server_clocks.hpp"
 
 #include <memory>
 #include <vector>
@@ -55,6 +58,9 @@ class HostApp {
   std::vector<std::unique_ptr<BrokerClient>> brokers_;
   AuthChain auth_;
   Router router_;
+  std::unique_ptr<AccountAccess> access_;
+  std::unique_ptr<ServerClocks> clocks_;
+  std::unique_ptr<MarketDataService> market_;
   std::unique_ptr<AccountService> accounts_;
   std::unique_ptr<HealthService> health_;
   std::unique_ptr<RequestDispatcher> dispatcher_;

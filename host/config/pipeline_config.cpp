@@ -25,7 +25,12 @@ std::string build_message(const std::vector<std::string>& problems) {
 }
 
 // Host-level keys, with what each section allows.
-const std::vector<std::string> kTopKeys{"service", "plugins", "pipeline", "sync", "crypto", "api"};
+const std::vector<std::string> kTopKeys{"service", "plugins",    "pipeline", "sync",
+                                        "crypto",  "normaliser", "api"};
+const std::vector<std::string> kNormaliserKeys{"pips"};
+const std::vector<std::string> kPipKeys{"xau", "xag", "index", "crypto", "per_symbol"};
+const std::vector<std::string> kRateLimitKeys{"per_key_per_min", "connect_per_min",
+                                              "health_per_ip_per_min"};
 const std::vector<std::string> kServiceKeys{"instance_id", "log_level"};
 const std::vector<std::string> kPluginsKeys{"search_path"};
 const std::vector<std::string> kPipelineKeys{"storage", "auth", "brokers", "transports"};
@@ -33,8 +38,13 @@ const std::vector<std::string> kSyncKeys{"schedule", "batch_size", "concurrency"
                                          "overlap_s"};
 const std::vector<std::string> kCryptoKeys{"keys", "active_key"};
 const std::vector<std::string> kCryptoKeyKeys{"id", "key"};
-const std::vector<std::string> kApiKeys{"service_key_acts_on_any_account", "broker_timeout_ms",
-                                        "info_cache_ttl_s"};
+const std::vector<std::string> kApiKeys{"service_key_acts_on_any_account",
+                                        "broker_timeout_ms",
+                                        "info_cache_ttl_s",
+                                        "positions_cache_ttl_s",
+                                        "history_cache_ttl_s",
+                                        "rate_limits",
+                                        "cors_origins"};
 
 class Loader {
  public:
@@ -63,6 +73,7 @@ class Loader {
     read_sync(root["sync"]);
     read_crypto(root["crypto"], root);
     read_api(root["api"]);
+    read_normaliser(root["normaliser"]);
     read_pipeline(root["pipeline"], root);
     if (!reader_.problems().empty()) throw ConfigError(reader_.problems());
     config_.secrets = reader_.secrets();
@@ -98,11 +109,17 @@ class Loader {
   void read_sync(const YAML::Node& n) {
     if (!n || !reader_.expect_map(n, "sync")) return;
     reader_.check_keys(n, "sync", kSyncKeys);
-    reader_.string_or(n["schedule"], "sync.schedule", "*/5 * * * *");
-    reader_.int_or(n["batch_size"], "sync.batch_size", 10, 1, 1000);
-    reader_.int_or(n["concurrency"], "sync.concurrency", 10, 1, 1000);
-    reader_.int_or(n["cycle_budget_s"], "sync.cycle_budget_s", 270, 1, 86400);
-    reader_.int_or(n["overlap_s"], "sync.overlap_s", 3600, 0, 30 * 86400);
+    std::string schedule = reader_.string_or(n["schedule"], "sync.schedule", "*/5 * * * *");
+    std::string why;
+    if (auto cron = CronSchedule::parse(schedule, &why))
+      config_.sync.schedule = *cron;
+    else
+      reader_.problem(n["schedule"], "sync.schedule", why);
+    auto& s = config_.sync;
+    s.batch_size = reader_.int_or(n["batch_size"], "sync.batch_size", 10, 1, 1000);
+    s.concurrency = reader_.int_or(n["concurrency"], "sync.concurrency", 10, 1, 1000);
+    s.cycle_budget_s = reader_.int_or(n["cycle_budget_s"], "sync.cycle_budget_s", 270, 1, 86400);
+    s.overlap_s = reader_.int_or(n["overlap_s"], "sync.overlap_s", 3600, 0, 30 * 86400);
   }
 
   void read_api(const YAML::Node& n) {
@@ -114,6 +131,57 @@ class Loader {
         reader_.int_or(n["broker_timeout_ms"], "api.broker_timeout_ms", 10000, 100, 600000);
     config_.api.info_cache_ttl_s =
         reader_.int_or(n["info_cache_ttl_s"], "api.info_cache_ttl_s", 30, 0, 86400);
+    config_.api.positions_cache_ttl_s =
+        reader_.int_or(n["positions_cache_ttl_s"], "api.positions_cache_ttl_s", 5, 0, 86400);
+    config_.api.history_cache_ttl_s =
+        reader_.int_or(n["history_cache_ttl_s"], "api.history_cache_ttl_s", 300, 0, 86400);
+    if (n["cors_origins"])
+      config_.api.cors_origins = reader_.string_list(n["cors_origins"], "api.cors_origins");
+    if (const YAML::Node r = n["rate_limits"]; r && reader_.expect_map(r, "api.rate_limits")) {
+      reader_.check_keys(r, "api.rate_limits", kRateLimitKeys);
+      auto& rl = config_.api.rate_limits;
+      rl.per_key_per_min =
+          reader_.int_or(r["per_key_per_min"], "api.rate_limits.per_key_per_min", 100, 0, 1000000);
+      rl.connect_per_min =
+          reader_.int_or(r["connect_per_min"], "api.rate_limits.connect_per_min", 10, 0, 1000000);
+      rl.health_per_ip_per_min = reader_.int_or(
+          r["health_per_ip_per_min"], "api.rate_limits.health_per_ip_per_min", 20, 0, 1000000);
+    }
+  }
+
+  void read_normaliser(const YAML::Node& n) {
+    if (!n || !reader_.expect_map(n, "normaliser")) return;
+    reader_.check_keys(n, "normaliser", kNormaliserKeys);
+    const YAML::Node p = n["pips"];
+    if (!p || !reader_.expect_map(p, "normaliser.pips")) return;
+    reader_.check_keys(p, "normaliser.pips", kPipKeys);
+    auto& rules = config_.pip_rules;
+    auto size = [&](const char* key, double fallback) {
+      const YAML::Node v = p[key];
+      if (!v) return fallback;
+      double d = 0;
+      if (!v.IsScalar() || !parse_double(reader_.scalar(v, key), d) || d <= 0) {
+        reader_.problem(v, std::string("normaliser.pips.") + key, "must be a positive number");
+        return fallback;
+      }
+      return d;
+    };
+    rules.xau = size("xau", rules.xau);
+    rules.xag = size("xag", rules.xag);
+    rules.index = size("index", rules.index);
+    rules.crypto = size("crypto", rules.crypto);
+    if (const YAML::Node ps = p["per_symbol"];
+        ps && reader_.expect_map(ps, "normaliser.pips.per_symbol")) {
+      for (const auto& kv : ps) {
+        std::string sym = kv.first.Scalar();
+        double d = 0;
+        if (!kv.second.IsScalar() || !parse_double(reader_.scalar(kv.second, sym), d) || d <= 0)
+          reader_.problem(kv.second, "normaliser.pips.per_symbol." + sym,
+                          "must be a positive number");
+        else
+          rules.per_symbol[canonical_symbol(sym)] = d;
+      }
+    }
   }
 
   void read_crypto(const YAML::Node& n, const YAML::Node& root) {
@@ -207,6 +275,25 @@ class Loader {
         out.push_back(std::move(*inst));
   }
 
+  // Host keys of a broker instance: which servers it serves and their clocks.
+  void read_broker_keys(const YAML::Node& n, const std::string& path, InstanceConfig& inst) {
+    inst.servers = reader_.string_list(n["servers"], path + ".servers");
+    const YAML::Node tz = n["time_zones"];
+    if (!tz || !reader_.expect_map(tz, path + ".time_zones")) return;
+    for (const auto& kv : tz) {
+      std::string server = kv.first.Scalar(), why;
+      std::string place = path + ".time_zones." + server;
+      if (!kv.second.IsScalar()) {
+        reader_.problem(kv.second, place, "must be a time zone name, an offset or detect");
+        continue;
+      }
+      if (auto spec = parse_clock_spec(reader_.scalar(kv.second, place), &why))
+        inst.time_zones[server] = std::move(*spec);
+      else
+        reader_.problem(kv.second, place, why);
+    }
+  }
+
   std::optional<InstanceConfig> read_instance(const YAML::Node& n, const std::string& path,
                                               mt5b_plugin_kind kind) {
     if (!reader_.expect_map(n, path)) return std::nullopt;
@@ -220,8 +307,7 @@ class Loader {
     }
     inst.library = reader_.string_or(n["library"], path + ".library", "");
     inst.name = reader_.string_or(n["name"], path + ".name", "");
-    if (kind == MT5B_KIND_BROKER)
-      inst.servers = reader_.string_list(n["servers"], path + ".servers");
+    if (kind == MT5B_KIND_BROKER) read_broker_keys(n, path, inst);
     try {
       inst.loaded = plugin_loader_->find(inst.plugin, inst.library);
     } catch (const LoadError& e) {
@@ -237,7 +323,10 @@ class Loader {
       return std::nullopt;
     }
     std::vector<std::string> reserved{"plugin", "library", "name"};
-    if (kind == MT5B_KIND_BROKER) reserved.push_back("servers");
+    if (kind == MT5B_KIND_BROKER) {
+      reserved.push_back("servers");
+      reserved.push_back("time_zones");
+    }
     OptionValidator validator(reader_);
     inst.config_json = validator.validate(n, path, inst.loaded.descriptor, reserved);
     return inst;

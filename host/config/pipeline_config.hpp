@@ -6,9 +6,13 @@
 #include "crypto/credential_cipher.hpp"
 #include "loader/plugin_loader.hpp"
 #include "log/logger.hpp"
+#include "normaliser/clock_spec.hpp"
+#include "normaliser/pips.hpp"
+#include "services/sync/cron_schedule.hpp"
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -28,7 +32,14 @@ struct InstanceConfig {
   std::string location;              // "file:line:col" of the instance, for messages
   std::string config_json;           // validated options with defaults filled in
   std::vector<std::string> servers;  // brokers: server name patterns this instance serves
+  std::map<std::string, ClockSpec> time_zones;  // brokers: server (or "*") → its clock
   LoadedPlugin loaded;
+};
+
+struct RateLimitConfig {
+  int64_t per_key_per_min = 100;       // story 7.4 / 3.1: every route, per API key
+  int64_t connect_per_min = 10;        // story 7.4: POST /api/mt5/connect, per API key
+  int64_t health_per_ip_per_min = 20;  // story 7.4: GET /health, per client IP
 };
 
 struct ApiConfig {
@@ -36,6 +47,19 @@ struct ApiConfig {
   bool service_key_acts_on_any_account = false;
   int64_t broker_timeout_ms = 10000;  // seed story 3.2: connection test limit
   int64_t info_cache_ttl_s = 30;      // seed story 3.3
+  int64_t positions_cache_ttl_s = 5;  // seed story 3.4
+  int64_t history_cache_ttl_s = 300;  // seed story 3.5
+  RateLimitConfig rate_limits;
+  // Browser origins allowed by CORS (seed story 1.4's local development origins by default).
+  std::vector<std::string> cors_origins{"http://localhost:5173", "http://localhost:3000"};
+};
+
+struct SyncConfig {
+  CronSchedule schedule = *CronSchedule::parse("*/5 * * * *", nullptr);
+  int64_t batch_size = 10;       // story 4.2
+  int64_t concurrency = 10;      // accounts synced at once
+  int64_t cycle_budget_s = 270;  // story 4.2's time budget
+  int64_t overlap_s = 3600;      // deals re-read before last_successful_sync_at
 };
 
 struct PipelineConfig {
@@ -50,6 +74,8 @@ struct PipelineConfig {
   std::vector<CipherKey> keys;
   std::string active_key_id;
   ApiConfig api;
+  SyncConfig sync;
+  PipRules pip_rules;
   std::vector<std::string> secrets;   // every secret value found, for log redaction
   std::vector<std::string> warnings;  // e.g. development defaults in use
 };

@@ -4,6 +4,8 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <set>
@@ -13,6 +15,20 @@ namespace mt5b::host {
 namespace fs = std::filesystem;
 using sdk::has_slot;
 
+namespace {
+// Boost.DLL reports a failed dlopen as a generic error code; dlopen's own text names the
+// missing symbol or file, which is what an operator needs.
+std::string dl_reason(const fs::path& path, const boost::dll::fs::error_code& ec) {
+  void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle) {
+    dlclose(handle);
+    return ec.message();
+  }
+  const char* why = dlerror();
+  return why ? why : ec.message();
+}
+}  // namespace
+
 class PluginLibrary {
  public:
   explicit PluginLibrary(const fs::path& path) {
@@ -20,7 +36,8 @@ class PluginLibrary {
     // RTLD_NOW: an unresolved symbol refuses the library here, with its path, instead of
     // killing the process at the first call that needs it.
     lib_.load(path, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
-    if (ec) throw LoadError("cannot load plugin library " + path.string() + ": " + ec.message());
+    if (ec)
+      throw LoadError("cannot load plugin library " + path.string() + ": " + dl_reason(path, ec));
     if (!lib_.has(MT5B_PLUGIN_ENTRY_SYMBOL))
       throw LoadError("the library " + path.string() + " is not an mt5bridge plugin: it does not " +
                       "export the entry symbol '" MT5B_PLUGIN_ENTRY_SYMBOL "'");

@@ -1,16 +1,10 @@
 // AccountInfo in the seeds' JSON shapes (stories 3.2 and 3.3).
 #pragma once
 
-#include "runtime/broker_client.hpp"
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
-#include <optional>
+#include "api/json_response.hpp"
+#include "normaliser/mt5_records.hpp"
 
 namespace mt5b::host {
-
-using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 // Writes the members shared by both shapes: balance, equity, margin, free_margin, margin_level,
 // currency, leverage, profit. Story 3.2 adds `server`; story 3.3 adds `credit` and

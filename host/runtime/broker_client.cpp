@@ -93,6 +93,87 @@ std::vector<Mt5Position> BrokerSession::positions() {
   return out;
 }
 
+std::vector<Mt5Deal> BrokerSession::deals(const mt5b_history_query& query) {
+  std::vector<Mt5Deal> out;
+  mt5b_status s = broker_.vtable().on_history_deals_get(
+      broker_.instance().handle(), handle_, &query,
+      [](void* c, const mt5b_trade_deal* in) {
+        mt5b_trade_deal r;
+        sdk::read_struct(in, r);
+        Mt5Deal d;
+        d.ticket = r.ticket;
+        d.order = r.order;
+        d.time = r.time;
+        d.time_msc = r.time_msc;
+        d.type = r.type;
+        d.entry = r.entry;
+        d.reason = r.reason;
+        d.magic = r.magic;
+        d.position_id = r.position_id;
+        d.volume = r.volume;
+        d.price = r.price;
+        d.commission = r.commission;
+        d.swap = r.swap;
+        d.profit = r.profit;
+        d.fee = r.fee;
+        d.symbol = copy(r.symbol);
+        d.comment = copy(r.comment);
+        d.external_id = copy(r.external_id);
+        static_cast<std::vector<Mt5Deal>*>(c)->push_back(std::move(d));
+      },
+      &out);
+  broker_.instance().check(s, "history_deals_get");
+  return out;
+}
+
+std::vector<Mt5Deal> BrokerSession::deals_between(int64_t from_broker_s, int64_t to_broker_s) {
+  auto q = sdk::make<mt5b_history_query>();
+  q.from_broker_s = from_broker_s;
+  q.to_broker_s = to_broker_s;
+  return deals(q);
+}
+
+std::vector<Mt5Deal> BrokerSession::deals_of_position(int64_t position_id) {
+  auto q = sdk::make<mt5b_history_query>();
+  q.position_id = position_id;
+  return deals(q);
+}
+
+std::optional<Mt5SymbolInfo> BrokerSession::symbol_info(const std::string& symbol) {
+  std::optional<Mt5SymbolInfo> out;
+  mt5b_status s = broker_.vtable().on_symbol_info(
+      broker_.instance().handle(), handle_, str(symbol),
+      [](void* c, const mt5b_symbol_info* in) {
+        mt5b_symbol_info r;
+        sdk::read_struct(in, r);
+        Mt5SymbolInfo i;
+        i.name = copy(r.name);
+        i.digits = r.digits;
+        i.trade_calc_mode = r.trade_calc_mode;
+        i.point = r.point;
+        i.trade_tick_size = r.trade_tick_size;
+        i.trade_tick_value = r.trade_tick_value;
+        i.trade_contract_size = r.trade_contract_size;
+        i.currency_base = copy(r.currency_base);
+        i.currency_profit = copy(r.currency_profit);
+        *static_cast<std::optional<Mt5SymbolInfo>*>(c) = std::move(i);
+      },
+      &out);
+  if (s == MT5B_NOT_FOUND) return std::nullopt;
+  broker_.instance().check(s, "symbol_info");
+  return out;
+}
+
+std::optional<Mt5Tick> BrokerSession::tick(const std::string& symbol) {
+  if (!broker_.vtable().on_symbol_info_tick) return std::nullopt;
+  auto t = sdk::make<mt5b_tick>();
+  mt5b_status s =
+      broker_.vtable().on_symbol_info_tick(broker_.instance().handle(), handle_, str(symbol), &t);
+  if (s == MT5B_NOT_FOUND || s == MT5B_NOT_SUPPORTED) return std::nullopt;
+  broker_.instance().check(s, "symbol_info_tick");
+  return Mt5Tick{t.time, t.time_msc, t.bid, t.ask, t.last};
+}
+
 BrokerClient::BrokerClient(PluginInstance& instance, std::vector<std::string> server_patterns)
     : instance_(instance),
       v_(instance.vtable<mt5b_broker_vtable>()),

@@ -2,34 +2,15 @@
 // C++ structs (field names as MT5.md). Nothing here knows how the broker reaches MetaTrader.
 #pragma once
 
+#include "normaliser/mt5_records.hpp"
 #include "runtime/plugin_instance.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace mt5b::host {
-
-struct Mt5AccountInfo {
-  int64_t login = 0;
-  int32_t trade_mode = 0;
-  int64_t leverage = 0;
-  int32_t margin_mode = 0;
-  int32_t currency_digits = 2;
-  double balance = 0, credit = 0, profit = 0, equity = 0, margin = 0, margin_free = 0,
-         margin_level = 0;
-  std::string name, server, currency, company;
-};
-
-struct Mt5Position {
-  int64_t ticket = 0;
-  int64_t time = 0, time_msc = 0, time_update = 0, time_update_msc = 0;
-  int32_t type = 0;
-  int64_t magic = 0, identifier = 0;
-  int32_t reason = 0;
-  double volume = 0, price_open = 0, sl = 0, tp = 0, price_current = 0, swap = 0, profit = 0;
-  std::string symbol, comment, external_id;
-};
 
 struct BackendState {
   std::string name;
@@ -51,8 +32,17 @@ class BrokerSession {
 
   Mt5AccountInfo account_info();
   std::vector<Mt5Position> positions();
+  // Deals with broker-clock times in [from_broker_s, to_broker_s] (history_deals_get(from, to)).
+  std::vector<Mt5Deal> deals_between(int64_t from_broker_s, int64_t to_broker_s);
+  // Every deal of one position (history_deals_get(position=)).
+  std::vector<Mt5Deal> deals_of_position(int64_t position_id);
+  // nullopt when the symbol is unknown to the broker.
+  std::optional<Mt5SymbolInfo> symbol_info(const std::string& symbol);
+  // nullopt when unknown or when the plugin does not offer ticks.
+  std::optional<Mt5Tick> tick(const std::string& symbol);
 
  private:
+  std::vector<Mt5Deal> deals(const mt5b_history_query& query);
   BrokerClient& broker_;
   mt5b_session* handle_;
 };

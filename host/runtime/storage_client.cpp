@@ -33,6 +33,7 @@ mt5b_account_record to_record(const Account& a) {
   r.updated_at_ms = a.updated_at_ms;
   r.last_sync_at_ms = a.last_sync_at_ms;
   r.last_successful_sync_at_ms = a.last_successful_sync_at_ms;
+  r.next_sync_at_ms = a.next_sync_at_ms;
   return r;
 }
 
@@ -64,6 +65,7 @@ Account from_record(const mt5b_account_record* in) {
   a.updated_at_ms = r.updated_at_ms;
   a.last_sync_at_ms = r.last_sync_at_ms;
   a.last_successful_sync_at_ms = r.last_successful_sync_at_ms;
+  a.next_sync_at_ms = r.next_sync_at_ms;
   return a;
 }
 

@@ -27,6 +27,7 @@ struct Account {
   double balance = 0, equity = 0, margin = 0, free_margin = 0, margin_level = 0, credit = 0,
          profit = 0;
   int64_t created_at_ms = 0, updated_at_ms = 0, last_sync_at_ms = 0, last_successful_sync_at_ms = 0;
+  int64_t next_sync_at_ms = 0;  // 0: due now (ABI 1.1; reads 0 from 1.0 stores)
 };
 
 struct Credential {

@@ -1,171 +1,189 @@
 #include "services/accounts/account_service.hpp"
 
 #include "api/json_body.hpp"
+#include "api/json_response.hpp"
 #include "log/logger.hpp"
 #include "normaliser/account_summary.hpp"
 #include "normaliser/time_format.hpp"
 
-#include <openssl/crypto.h>
-
 #include <chrono>
-#include <cmath>
 
 namespace mt5b::host {
 
 namespace {
 
-Response json_response(uint16_t status, const rapidjson::StringBuffer& sb) {
-  Response r;
-  r.status = status;
-  r.body.assign(sb.GetString(), sb.GetSize());
-  r.set_header("Content-Type", "application/json");
-  return r;
+void write_time_or_null(JsonWriter& w, const char* key, int64_t ms) {
+  w.Key(key);
+  if (ms > 0)
+    w.String(iso_utc_seconds(ms));
+  else
+    w.Null();
 }
 
-bool transient(mt5b_status s) {
-  return s == MT5B_RETRY || s == MT5B_TIMEOUT || s == MT5B_UNAVAILABLE;
+void write_account(JsonWriter& w, const Account& a, int64_t next_sync_at_ms) {
+  w.StartObject();
+  w.Key("account_id");
+  w.String(a.id);
+  w.Key("user_id");
+  w.String(a.user_id);
+  w.Key("login");
+  w.Int64(a.login);
+  w.Key("server");
+  w.String(a.server);
+  w.Key("broker_name");
+  w.String(a.broker_name);
+  w.Key("platform");
+  w.String("mt5");
+  w.Key("is_active");
+  w.Bool(a.is_active);
+  w.Key("currency");
+  w.String(a.currency);
+  w.Key("leverage");
+  w.Int64(a.leverage);
+  w.Key("balance");
+  w.Double(a.balance);
+  w.Key("equity");
+  w.Double(a.equity);
+  w.Key("connection_status");
+  w.String(a.connection_status);
+  write_time_or_null(w, "last_sync_at", a.last_sync_at_ms);
+  write_time_or_null(w, "last_successful_sync_at", a.last_successful_sync_at_ms);
+  w.Key("last_connection_error");
+  if (a.last_connection_error.empty())
+    w.Null();
+  else
+    w.String(a.last_connection_error);
+  w.Key("sync_failure_count");
+  w.Int64(a.sync_failure_count);
+  write_time_or_null(w, "next_sync_at", next_sync_at_ms);
+  write_time_or_null(w, "created_at", a.created_at_ms);
+  w.EndObject();
 }
-
-// Overwrites a plaintext password before its memory is released.
-struct Wiped {
-  std::string value;
-  ~Wiped() {
-    if (!value.empty()) OPENSSL_cleanse(value.data(), value.size());
-  }
-};
 
 }  // namespace
 
-ApiError broker_api_error(const PluginCallError& e) {
-  switch (e.status()) {
-    case MT5B_UNAUTHENTICATED:
-      return ApiError(422, "AUTH_FAILED",
-                      "Invalid credentials or server: check the login, the (investor) password "
-                      "and the server name exactly as MetaTrader 5 shows them.",
-                      e.what());
-    case MT5B_TIMEOUT:
-      return ApiError(504, "TIMEOUT",
-                      "The trading server did not answer in time; try again in a minute.",
-                      e.what());
-    case MT5B_RETRY:
-    case MT5B_UNAVAILABLE:
-      return ApiError(503, "SERVER_UNREACHABLE",
-                      "The trading server or terminal cannot be reached right now; try again "
-                      "later.",
-                      e.what());
-    case MT5B_INVALID_ARGUMENT:
-      return ApiError(400, "INVALID_INPUT", "The broker refused the request as malformed.",
-                      e.what());
-    default:
-      return ApiError(502, "BROKER_ERROR",
-                      "The broker backend failed; try again, and report the request_id if it "
-                      "persists.",
-                      e.what());
-  }
-}
-
-ApiError storage_api_error(const PluginCallError& e) {
-  if (transient(e.status()))
-    return ApiError(503, "STORAGE_UNAVAILABLE",
-                    "The database is unavailable right now; nothing was changed. Try again.");
-  return ApiError(500, "STORAGE_ERROR",
-                  "The database refused the operation; nothing was changed. Report the "
-                  "request_id.");
-}
-
-AccountService::AccountService(StorageClient& storage, std::vector<BrokerClient*> brokers,
-                               const CredentialCipher& cipher, const ApiConfig& api,
-                               MetricsRegistry& metrics, LastErrorTracker& last_error)
-    : storage_(storage),
-      brokers_(std::move(brokers)),
-      cipher_(cipher),
+AccountService::AccountService(AccountAccess& access, const ApiConfig& api, const SyncConfig& sync,
+                               MetricsRegistry& metrics,
+                               std::function<void(const std::string&)> on_account_removed)
+    : access_(access),
       api_(api),
+      sync_(sync),
       metrics_(metrics),
-      last_error_(last_error) {}
+      on_account_removed_(std::move(on_account_removed)) {}
 
 void AccountService::add_routes(Router& router) {
+  router.add({"POST", "/api/mt5/connect", Access::service, [this](auto& c) { return connect(c); },
+              RateClass::connect});
+  router.add({"POST", "/api/mt5/accounts", Access::user, [this](auto& c) { return create(c); }});
+  router.add({"GET", "/api/mt5/accounts", Access::user, [this](auto& c) { return list(c); }});
   router.add(
-      {"POST", "/api/mt5/accounts", Access::user, [this](RequestContext& c) { return create(c); }});
-  router.add({"GET", "/api/mt5/account/{account_id}/info", Access::user,
-              [this](RequestContext& c) { return info(c); }});
+      {"GET", "/api/mt5/accounts/{account_id}", Access::user, [this](auto& c) { return get(c); }});
+  router.add({"DELETE", "/api/mt5/accounts/{account_id}", Access::user,
+              [this](auto& c) { return remove(c); }});
 }
 
-BrokerClient* AccountService::broker_for(const std::string& server,
-                                         const std::string& preferred) const {
-  for (auto* b : brokers_)
-    if (!preferred.empty() && b->name() == preferred) return b;
-  for (auto* b : brokers_)
-    if (b->serves(server)) return b;
-  return nullptr;
-}
-
-Response AccountService::create(RequestContext& ctx) {
+void AccountService::read_link_request(RequestContext& ctx, LinkRequest& out, bool user_required) {
   JsonBody body(ctx.request.body, {"user_id", "login", "password", "server", "broker_name"});
   auto login = body.integer("login");
-  Wiped password{body.string("password").value_or("")};
-  std::string server = body.string("server").value_or("");
-  std::string broker_name = body.string("broker_name").value_or("");
+  out.password.value = body.string("password").value_or("");
+  out.server = body.string("server").value_or("");
+  out.broker_name = body.string("broker_name").value_or("");
   auto user_field = body.string("user_id");
 
   if (!login || *login <= 0)
     throw ApiError(400, "INVALID_INPUT",
                    "login must be a positive integer (the MT5 account number).", "login");
-  if (password.value.size() < 6)
-    throw ApiError(400, "INVALID_INPUT", "password must be at least 6 characters.", "password");
-  if (server.empty() || server.size() > 128)
+  out.login = *login;
+  if (out.password.value.size() < 6 || out.password.value.size() > 256)
+    throw ApiError(400, "INVALID_INPUT", "password must be 6 to 256 characters.", "password");
+  if (out.server.empty() || out.server.size() > 128)
     throw ApiError(400, "INVALID_INPUT",
                    "server must be the MT5 server name (1 to 128 characters), e.g. "
                    "MetaQuotes-Demo.",
                    "server");
-  if (broker_name.empty() || broker_name.size() > 128)
+  if (out.broker_name.empty() || out.broker_name.size() > 128)
     throw ApiError(400, "INVALID_INPUT", "broker_name must be 1 to 128 characters.", "broker_name");
 
-  std::string user_id;
+  std::optional<std::string> body_user;
+  if (user_field) body_user = require_uuid(*user_field, "user_id");
   if (!ctx.acting_user.empty()) {
-    user_id = ctx.acting_user;
-    if (user_field && require_uuid(*user_field, "user_id") != user_id)
+    if (body_user && *body_user != ctx.acting_user)
       throw ApiError(403, "FORBIDDEN", "A user may link accounts only for themself.");
-  } else {
-    if (!user_field)
-      throw ApiError(400, "INVALID_INPUT",
-                     "user_id is required when a service key acts without a user token.",
-                     "user_id");
-    user_id = require_uuid(*user_field, "user_id");
+    out.user_id = ctx.acting_user;
+  } else if (body_user) {
+    out.user_id = *body_user;
+  } else if (user_required) {
+    throw ApiError(400, "INVALID_INPUT",
+                   "user_id is required when a service key acts without a user token.", "user_id");
   }
+}
 
-  BrokerClient* broker = broker_for(server, {});
+BrokerClient& AccountService::broker_for_server(const std::string& server) {
+  BrokerClient* broker = access_.broker_for(server);
   if (!broker)
     throw ApiError(
         400, "UNKNOWN_SERVER",
         "No broker backend of this host serves the server '" + server + "'; check the server name.",
         server);
+  return *broker;
+}
 
-  Mt5AccountInfo info;
+Mt5AccountInfo AccountService::test_login(RequestContext& ctx, const LinkRequest& req,
+                                          BrokerClient& broker) {
   auto started = std::chrono::steady_clock::now();
   try {
-    auto session =
-        broker->open(*login, password.value, server, static_cast<uint32_t>(api_.broker_timeout_ms));
-    info = session->account_info();
+    auto session = broker.open(req.login, req.password.value, req.server,
+                               static_cast<uint32_t>(api_.broker_timeout_ms));
+    auto info = session->account_info();
+    metrics_.observe(
+        "mt5bridge_connect_test_seconds", "",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    return info;
   } catch (const PluginCallError& e) {
-    log_info("account link refused by the broker", {{"request_id", ctx.request.request_id},
-                                                    {"user_id", user_id},
-                                                    {"login", std::to_string(*login)},
-                                                    {"server", server},
-                                                    {"status", sdk::status_name(e.status())}});
-    if (e.status() != MT5B_UNAUTHENTICATED) last_error_.record(e.what(), now_unix_ms());
+    log_info("connection test refused by the broker", {{"request_id", ctx.request.request_id},
+                                                       {"login", std::to_string(req.login)},
+                                                       {"server", req.server},
+                                                       {"status", sdk::status_name(e.status())}});
+    metrics_.counter_add("mt5bridge_broker_errors_total",
+                         "broker=\"" + prometheus_label_value(broker.name()) + "\",status=\"" +
+                             sdk::status_name(e.status()) + "\"",
+                         1);
+    if (e.status() != MT5B_UNAUTHENTICATED) access_.last_error().record(e.what(), now_unix_ms());
     throw broker_api_error(e);
   }
-  metrics_.observe(
-      "mt5bridge_connect_test_seconds", "",
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+}
+
+Response AccountService::connect(RequestContext& ctx) {
+  LinkRequest req;
+  read_link_request(ctx, req, false);
+  BrokerClient& broker = broker_for_server(req.server);
+  Mt5AccountInfo info = test_login(ctx, req, broker);
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  w.Key("success");
+  w.Bool(true);
+  w.Key("account_info");
+  write_account_connect_shape(w, info);
+  w.Key("connection_id");
+  w.String("conn_" + new_uuid_v4());
+  w.EndObject();
+  return json_response(200, sb);
+}
+
+Response AccountService::create(RequestContext& ctx) {
+  LinkRequest req;
+  read_link_request(ctx, req, true);
+  BrokerClient& broker = broker_for_server(req.server);
+  Mt5AccountInfo info = test_login(ctx, req, broker);
 
   Account account;
   account.id = new_uuid_v4();
-  account.user_id = user_id;
-  account.login = *login;
-  account.server = server;
-  account.broker_name = broker_name;
-  account.broker_instance = broker->name();
+  account.user_id = req.user_id;
+  account.login = req.login;
+  account.server = req.server;
+  account.broker_name = req.broker_name;
+  account.broker_instance = broker.name();
   account.currency = info.currency;
   account.leverage = info.leverage;
   account.balance = info.balance;
@@ -177,21 +195,22 @@ Response AccountService::create(RequestContext& ctx) {
   account.profit = info.profit;
   account.created_at_ms = account.updated_at_ms = now_unix_ms();
 
-  Credential credential{account.id, user_id, cipher_.active_key_id(),
-                        cipher_.seal(password.value, account.id), account.created_at_ms};
+  const auto& cipher = access_.cipher();
+  Credential credential{account.id, req.user_id, cipher.active_key_id(),
+                        cipher.seal(req.password.value, account.id), account.created_at_ms};
   try {
-    storage_.insert(account, credential);
+    access_.storage().insert(account, credential);
   } catch (const PluginCallError& e) {
     if (e.status() == MT5B_CONFLICT)
       throw ApiError(409, "ACCOUNT_ALREADY_LINKED",
                      "This MT5 account (login and server) is already linked for this user.");
-    last_error_.record(e.what(), now_unix_ms());
+    access_.last_error().record(e.what(), now_unix_ms());
     throw storage_api_error(e);
   }
   log_info("account linked", {{"request_id", ctx.request.request_id},
                               {"account_id", account.id},
-                              {"user_id", user_id},
-                              {"broker", broker->name()}});
+                              {"user_id", req.user_id},
+                              {"broker", broker.name()}});
   metrics_.counter_add("mt5bridge_accounts_linked_total", "", 1);
 
   rapidjson::StringBuffer sb;
@@ -209,88 +228,67 @@ Response AccountService::create(RequestContext& ctx) {
   return response;
 }
 
-Account AccountService::owned_account(RequestContext& ctx) {
-  std::string id = require_uuid(ctx.request.path_params["account_id"], "account_id");
-  std::optional<Account> account;
+int64_t AccountService::next_sync_at_ms(const Account& account) const {
+  if (!account.is_active || account.connection_status == "disabled") return 0;
+  int64_t scheduled = sync_.schedule.next_after_ms(now_unix_ms());
+  return std::max(scheduled, account.next_sync_at_ms);
+}
+
+Response AccountService::list(RequestContext& ctx) {
+  AccountQuery query;
+  query.user_id = ctx.acting_user;  // a service acting on behalf lists every account
+  if (auto u = ctx.request.query_param("user_id")) {
+    std::string wanted = require_uuid(*u, "user_id");
+    if (!ctx.service_on_behalf && wanted != ctx.acting_user)
+      throw ApiError(403, "FORBIDDEN", "A user may list only their own accounts.");
+    query.user_id = wanted;
+  }
+  std::vector<Account> accounts;
   try {
-    account = storage_.get(id);
+    accounts = access_.storage().list(query);
   } catch (const PluginCallError& e) {
-    last_error_.record(e.what(), now_unix_ms());
     throw storage_api_error(e);
   }
-  // 404 and 403 are distinguishable, which is safe here: ids are random v4 UUIDs (122 bits), so
-  // another user's id cannot be found by guessing (docs/api.md, "Authorization").
-  if (!account) throw ApiError(404, "ACCOUNT_NOT_FOUND", "No linked account has this id.", id);
-  if (!ctx.service_on_behalf && account->user_id != ctx.acting_user)
-    throw ApiError(403, "FORBIDDEN", "This account belongs to another user.");
-  return *account;
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  w.Key("success");
+  w.Bool(true);
+  w.Key("accounts");
+  w.StartArray();
+  for (const auto& a : accounts) write_account(w, a, next_sync_at_ms(a));
+  w.EndArray();
+  w.Key("total");
+  w.Int64(static_cast<int64_t>(accounts.size()));
+  w.EndObject();
+  return json_response(200, sb);
 }
 
-std::string AccountService::decrypt_password(const Account& account) {
-  auto credential = storage_.credential(account.id);
-  if (!credential)
-    throw ApiError(409, "CREDENTIALS_MISSING",
-                   "No password is stored for this account; link it again.");
+Response AccountService::get(RequestContext& ctx) {
+  Account account = access_.owned_account(ctx);
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  w.Key("success");
+  w.Bool(true);
+  w.Key("account");
+  write_account(w, account, next_sync_at_ms(account));
+  w.EndObject();
+  return json_response(200, sb);
+}
+
+Response AccountService::remove(RequestContext& ctx) {
+  Account account = access_.owned_account(ctx);
+  bool removed = false;
   try {
-    return cipher_.open(credential->ciphertext, account.id);
-  } catch (const CipherError& e) {
-    log_error("stored credential cannot be opened",
-              {{"account_id", account.id}, {"reason", e.what()}});
-    throw ApiError(503, "CREDENTIALS_UNREADABLE",
-                   "The stored password of this account cannot be decrypted; an operator must "
-                   "restore the encryption key, or the user must link the account again.",
-                   e.what());
-  }
-}
-
-AccountService::InfoSnapshot AccountService::fetch_info(const Account& account) {
-  BrokerClient* broker = broker_for(account.server, account.broker_instance);
-  if (!broker)
-    throw ApiError(503, "SERVER_UNREACHABLE",
-                   "No broker backend serves this account's server any more.", account.server);
-  Wiped password{decrypt_password(account)};
-  auto started = std::chrono::steady_clock::now();
-  auto session = broker->open(account.login, password.value, account.server,
-                              static_cast<uint32_t>(api_.broker_timeout_ms));
-  InfoSnapshot snap;
-  snap.info = session->account_info();
-  snap.positions_count = static_cast<int64_t>(session->positions().size());
-  metrics_.observe(
-      "mt5bridge_broker_fetch_seconds",
-      "broker=\"" + prometheus_label_value(broker->name()) + "\",what=\"info\"",
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  return snap;
-}
-
-Response AccountService::info(RequestContext& ctx) {
-  Account account = owned_account(ctx);
-  TtlCache<InfoSnapshot>::Result result;
-  try {
-    result = info_cache_.get(
-        "info:" + account.id, std::chrono::seconds(api_.info_cache_ttl_s),
-        [&] { return fetch_info(account); },
-        [](std::exception_ptr error) {
-          try {
-            std::rethrow_exception(error);
-          } catch (const PluginCallError& e) {
-            return transient(e.status());
-          } catch (...) {
-            return false;
-          }
-        });
+    removed = access_.storage().remove(account.id);
   } catch (const PluginCallError& e) {
-    metrics_.counter_add("mt5bridge_broker_errors_total",
-                         "status=\"" + std::string(sdk::status_name(e.status())) + "\"", 1);
-    last_error_.record(e.what(), now_unix_ms());
-    throw broker_api_error(e);
+    throw storage_api_error(e);
   }
-  metrics_.counter_add("mt5bridge_cache_requests_total",
-                       std::string("cache=\"info\",result=\"") +
-                           (result.stale    ? "stale"
-                            : result.cached ? "hit"
-                                            : "miss") +
-                           "\"",
-                       1);
+  if (!removed) throw ApiError(404, "ACCOUNT_NOT_FOUND", "No linked account has this id.");
+  on_account_removed_(account.id);
+  log_info("account deleted; its credential is destroyed",
+           {{"request_id", ctx.request.request_id}, {"account_id", account.id}});
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
   w.StartObject();
@@ -298,18 +296,8 @@ Response AccountService::info(RequestContext& ctx) {
   w.Bool(true);
   w.Key("account_id");
   w.String(account.id);
-  w.Key("timestamp");
-  w.String(iso_utc_seconds(now_unix_ms()));
-  w.Key("data");
-  write_account_info_shape(w, result.value.info, result.value.positions_count);
-  w.Key("cached");
-  w.Bool(result.cached);
-  w.Key("cache_age_seconds");
-  w.Int64(static_cast<int64_t>(std::floor(result.age_s)));
-  if (result.stale) {
-    w.Key("stale");
-    w.Bool(true);
-  }
+  w.Key("deleted");
+  w.Bool(true);
   w.EndObject();
   return json_response(200, sb);
 }

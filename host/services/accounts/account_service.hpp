@@ -1,57 +1,49 @@
-// Linking accounts and reading their live state: the product rules of stories 3.2, 3.3 and the
-// seeds' connect-mt5-account function, over whichever storage and broker plugins are wired.
+// Linking and managing accounts: story 3.2's connection test and what the seeds'
+// connect-mt5-account edge function did (test, encrypt, save), plus listing and deleting.
 #pragma once
 
 #include "api/router.hpp"
 #include "config/pipeline_config.hpp"
-#include "crypto/credential_cipher.hpp"
 #include "metrics/metrics_registry.hpp"
-#include "runtime/broker_client.hpp"
-#include "runtime/storage_client.hpp"
-#include "services/cache/ttl_cache.hpp"
-#include "services/health/last_error.hpp"
+#include "services/accounts/account_access.hpp"
 
-#include <memory>
-#include <vector>
+#include <functional>
 
 namespace mt5b::host {
 
 class AccountService {
  public:
-  AccountService(StorageClient& storage, std::vector<BrokerClient*> brokers,
-                 const CredentialCipher& cipher, const ApiConfig& api, MetricsRegistry& metrics,
-                 LastErrorTracker& last_error);
-
-  // POST /api/mt5/accounts: validate, test-login, encrypt, store. 201 with account_id.
-  Response create(RequestContext& ctx);
-  // GET /api/mt5/account/{account_id}/info, cached (seed story 3.3).
-  Response info(RequestContext& ctx);
+  // `on_account_removed` lets caches drop what they hold of a deleted account.
+  AccountService(AccountAccess& access, const ApiConfig& api, const SyncConfig& sync,
+                 MetricsRegistry& metrics,
+                 std::function<void(const std::string&)> on_account_removed);
 
   void add_routes(Router& router);
 
+  Response connect(RequestContext& ctx);  // POST /api/mt5/connect: test only, stores nothing
+  Response create(RequestContext& ctx);   // POST /api/mt5/accounts: test, encrypt, save
+  Response list(RequestContext& ctx);     // GET /api/mt5/accounts
+  Response get(RequestContext& ctx);      // GET /api/mt5/accounts/{account_id}
+  Response remove(RequestContext& ctx);   // DELETE /api/mt5/accounts/{account_id}
+
  private:
-  struct InfoSnapshot {
-    Mt5AccountInfo info;
-    int64_t positions_count = 0;
+  struct LinkRequest {
+    int64_t login = 0;
+    WipedString password;
+    std::string server, broker_name, user_id;
   };
-  // The account named by the path, after the ownership check (403 for another user's).
-  Account owned_account(RequestContext& ctx);
-  BrokerClient* broker_for(const std::string& server, const std::string& preferred) const;
-  InfoSnapshot fetch_info(const Account& account);
-  std::string decrypt_password(const Account& account);
+  // Validates story 3.2's body; `user_id` resolved from the token or (service) the body.
+  void read_link_request(RequestContext& ctx, LinkRequest& out, bool user_required);
+  // Test login within the configured limit; the account info on success.
+  Mt5AccountInfo test_login(RequestContext& ctx, const LinkRequest& req, BrokerClient& broker);
+  BrokerClient& broker_for_server(const std::string& server);
+  int64_t next_sync_at_ms(const Account& account) const;
 
-  StorageClient& storage_;
-  std::vector<BrokerClient*> brokers_;
-  const CredentialCipher& cipher_;
+  AccountAccess& access_;
   const ApiConfig& api_;
+  const SyncConfig& sync_;
   MetricsRegistry& metrics_;
-  LastErrorTracker& last_error_;
-  TtlCache<InfoSnapshot> info_cache_;
+  std::function<void(const std::string&)> on_account_removed_;
 };
-
-// Maps a broker failure to what the client sees (AUTH_FAILED, TIMEOUT, SERVER_UNREACHABLE, ...).
-ApiError broker_api_error(const PluginCallError& e);
-// Maps a storage failure (STORAGE_UNAVAILABLE, ...).
-ApiError storage_api_error(const PluginCallError& e);
 
 }  // namespace mt5b::host

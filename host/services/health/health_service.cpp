@@ -1,5 +1,6 @@
 #include "services/health/health_service.hpp"
 
+#include "api/json_response.hpp"
 #include "normaliser/time_format.hpp"
 
 #include <rapidjson/stringbuffer.h>
@@ -17,10 +18,7 @@ namespace {
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 Response json(uint16_t status, const rapidjson::StringBuffer& sb) {
-  Response r;
-  r.status = status;
-  r.body.assign(sb.GetString(), sb.GetSize());
-  r.set_header("Content-Type", "application/json");
+  Response r = json_response(status, sb);
   r.set_header("Cache-Control", "no-store");
   return r;
 }
@@ -46,7 +44,8 @@ HealthService::HealthService(StorageClient& storage, std::vector<BrokerClient*> 
       data_dir_(std::move(data_dir)) {}
 
 void HealthService::add_routes(Router& router) {
-  router.add({"GET", "/health", Access::open, [this](RequestContext&) { return health(); }});
+  router.add({"GET", "/health", Access::open, [this](RequestContext&) { return health(); },
+              RateClass::health});
   router.add({"GET", "/livez", Access::open, [this](RequestContext&) { return livez(); }});
   router.add({"GET", "/readyz", Access::open, [this](RequestContext&) { return readyz(); }});
   router.add({"GET", "/metrics", Access::open, [this](RequestContext&) { return metrics(); }});

@@ -35,7 +35,7 @@ extern "C" {
 #endif
 
 #define MT5B_ABI_VERSION_MAJOR 1
-#define MT5B_ABI_VERSION_MINOR 0
+#define MT5B_ABI_VERSION_MINOR 1
 
 /* The one symbol every plugin library exports (see mt5b_plugin_entry_fn). */
 #define MT5B_PLUGIN_ENTRY_SYMBOL "mt5b_plugin_entry"
@@ -390,6 +390,8 @@ typedef struct mt5b_account_record {
   int64_t updated_at_ms;
   int64_t last_sync_at_ms;
   int64_t last_successful_sync_at_ms;
+  /* ABI 1.1 */
+  int64_t next_sync_at_ms; /* when the scheduler may sync it again (auth back-off); 0 = now */
 } mt5b_account_record;
 
 /* An encrypted broker password. The host encrypts before storing and decrypts just before a
@@ -414,6 +416,176 @@ typedef struct mt5b_account_query {
 } mt5b_account_query;
 
 typedef void (*mt5b_emit_account_fn)(void* ctx, const mt5b_account_record* account);
+
+/* ---- ABI 1.1: synced data, leases, sync logs, audit, credential rotation ---- */
+
+/* An open position as stored: normalised by the host (times UTC ms, `type` "buy" | "sell"). */
+typedef struct mt5b_position_record {
+  uint32_t struct_size;
+  uint32_t reserved;
+  mt5b_str account_id;
+  int64_t ticket;
+  mt5b_str symbol;           /* as the broker names it */
+  mt5b_str canonical_symbol; /* without broker suffixes */
+  mt5b_str type;
+  double volume;
+  double open_price;
+  double current_price;
+  double sl;
+  double tp;
+  double profit;
+  double swap;
+  double commission;
+  int64_t magic;
+  mt5b_str comment;
+  int64_t open_time_ms;
+  int64_t open_time_broker_ms;
+  int64_t broker_offset_s;
+  int64_t updated_at_ms;
+} mt5b_position_record;
+
+/* A closed trade: one position's life, or one segment of it between netting reversals.
+ * Unique per (account_id, position_id, segment). */
+typedef struct mt5b_trade_record {
+  uint32_t struct_size;
+  int32_t segment;
+  mt5b_str account_id;
+  int64_t ticket; /* position_id for segment 0; the reversing deal's ticket for later segments */
+  int64_t position_id;
+  mt5b_str symbol;
+  mt5b_str canonical_symbol;
+  mt5b_str type; /* "buy" | "sell" */
+  double volume;
+  double open_price;
+  double close_price;
+  int64_t open_time_ms;
+  int64_t close_time_ms;
+  int64_t open_time_broker_ms;
+  int64_t close_time_broker_ms;
+  int64_t broker_offset_s; /* offset in force at close */
+  double profit;
+  double swap;
+  double commission;
+  double fee;
+  double net_profit;
+  double points;
+  double pips;
+  double duration_hours;
+  mt5b_str close_reason;
+} mt5b_trade_record;
+
+typedef struct mt5b_trade_deal mt5b_trade_deal; /* defined with the broker kind below */
+
+/* A raw deal exactly as MT5 reported it, with its true UTC time. Unique per (account_id, ticket).
+ */
+typedef struct mt5b_deal_record {
+  uint32_t struct_size;
+  uint32_t reserved;
+  mt5b_str account_id;
+  const mt5b_trade_deal* deal;
+  int64_t time_ms; /* UTC */
+} mt5b_deal_record;
+
+/* A non-trade deal (deposit, withdrawal, credit, charge, ...). Unique per (account_id, ticket). */
+typedef struct mt5b_transaction_record {
+  uint32_t struct_size;
+  int32_t deal_type;
+  mt5b_str account_id;
+  int64_t ticket;
+  mt5b_str kind; /* deposit | withdrawal | credit | charge | correction | bonus | commission |
+                    interest | dividend | tax */
+  double amount;
+  int64_t time_ms;
+  int64_t time_broker_ms;
+  mt5b_str comment;
+} mt5b_transaction_record;
+
+/* One sync attempt of one account (seed story 4.3's sync_logs). */
+typedef struct mt5b_sync_log_record {
+  uint32_t struct_size;
+  uint32_t reserved;
+  mt5b_str id; /* UUID */
+  mt5b_str account_id;
+  mt5b_str sync_type; /* scheduled | manual | realtime */
+  mt5b_str status;    /* processing | success | failed | partial */
+  int64_t started_at_ms;
+  int64_t completed_at_ms; /* 0 while processing */
+  int64_t trades_synced;
+  int64_t deals_synced;
+  int64_t duration_ms;
+  mt5b_str error_message;
+} mt5b_sync_log_record;
+
+/* Everything one sync writes, applied in ONE transaction: all of it or none of it.
+ * `account` carries the account's new sync state (connection_status, last_connection_error,
+ * sync_failure_count, next_sync_at_ms, last_sync_at_ms, last_successful_sync_at_ms,
+ * broker_server_time_offset_s) and, unless `snapshot_valid` is 0, its snapshot (currency,
+ * leverage, balance, equity, margin, free_margin, margin_level, credit, profit); other fields
+ * are ignored. Deals and transactions are inserted once (existing tickets are left as they
+ * are); trades are upserted by (account_id, position_id, segment); when `replace_positions` is 1
+ * the positions are the complete open set and every other stored open position of the account
+ * is removed. The sync log is upserted by id. */
+typedef struct mt5b_sync_apply {
+  uint32_t struct_size;
+  uint32_t snapshot_valid;
+  mt5b_str lease_owner; /* must still hold the account's lease, else CONFLICT and nothing written */
+  const mt5b_account_record* account;
+  const mt5b_position_record* positions;
+  uint32_t position_count;
+  uint32_t replace_positions;
+  const mt5b_trade_record* trades;
+  uint32_t trade_count;
+  uint32_t deal_count;
+  const mt5b_deal_record* deals;
+  const mt5b_transaction_record* transactions;
+  uint32_t transaction_count;
+  uint32_t reserved;
+  const mt5b_sync_log_record* sync_log; /* may be NULL */
+} mt5b_sync_apply;
+
+/* What an apply inserted (re-applying the same data inserts nothing). Caller-owned. */
+typedef struct mt5b_sync_apply_result {
+  uint32_t struct_size;
+  uint32_t reserved;
+  int64_t deals_inserted;
+  int64_t trades_inserted;
+  int64_t transactions_inserted;
+} mt5b_sync_apply_result;
+
+/* Leasing accounts for sync, so several hosts share the work and none syncs an account twice. */
+typedef struct mt5b_lease_request {
+  uint32_t struct_size;
+  uint32_t reserved;
+  mt5b_str owner;      /* who takes the lease (host instance id + a random part) */
+  mt5b_str account_id; /* non-empty: lease this account only (manual sync), whether due or not */
+  int64_t now_ms;
+  int64_t lease_ttl_ms; /* the lease expires then unless released or renewed */
+  int64_t limit;        /* at most this many accounts */
+} mt5b_lease_request;
+
+/* A filter for reading synced records. Empty strings and zeros mean "any". */
+typedef struct mt5b_record_query {
+  uint32_t struct_size;
+  uint32_t reserved;
+  mt5b_str account_id;
+  mt5b_str symbol; /* canonical symbol */
+  int64_t from_ms; /* inclusive, UTC */
+  int64_t to_ms;   /* inclusive, UTC; 0 = no upper bound */
+  int64_t limit;   /* 0 = no limit */
+  int64_t offset;
+} mt5b_record_query;
+
+/* An audit event (GDPR erasure, key rotation, ...). Never holds the data it is about. */
+typedef struct mt5b_audit_record {
+  uint32_t struct_size;
+  uint32_t reserved;
+  mt5b_str id;
+  int64_t at_ms;
+  mt5b_str actor;   /* "service:key-1", "user:<uuid>" */
+  mt5b_str action;  /* e.g. "user_data_deleted" */
+  mt5b_str subject; /* e.g. the user id */
+  mt5b_str details_json;
+} mt5b_audit_record;
 
 typedef struct mt5b_storage_vtable {
   uint32_t struct_size;
@@ -459,6 +631,86 @@ typedef struct mt5b_storage_vtable {
   /* Cheap liveness probe of the backing store (for /readyz). Optional: when absent the host
    * assumes reachable. Errors: UNAVAILABLE. */
   mt5b_status (*on_ping)(mt5b_instance* instance);
+
+  /* ---- ABI 1.1. Every slot below is optional for the loader; the host refuses to start a
+   * feature (sync engine, GDPR, key rotation) on a storage plugin that lacks what it needs,
+   * naming the slot. ---- */
+
+  /* Leases due active accounts (next_sync_at_ms <= now and no live lease of another owner),
+   * oldest last_sync_at first (never synced first), or exactly `account_id` when given; marks
+   * them leased to `owner` until now + lease_ttl_ms and emits each. Atomic: two concurrent
+   * callers never lease the same account. Thread-safety: concurrent calls from several processes.
+   * Errors: RETRY/UNAVAILABLE; NOT_FOUND when `account_id` names no account; CONFLICT when it is
+   * leased by another owner. */
+  mt5b_status (*on_lease_due)(mt5b_instance* instance, const mt5b_lease_request* request,
+                              mt5b_emit_account_fn emit, void* ctx);
+
+  /* Releases `owner`'s lease on an account (no effect when another owner holds it). */
+  mt5b_status (*on_lease_release)(mt5b_instance* instance, mt5b_str account_id, mt5b_str owner);
+
+  /* Applies one sync atomically (see mt5b_sync_apply). OWNERSHIP: everything borrowed; *result
+   * caller-owned (set its struct_size). Errors: CONFLICT (lease lost: nothing written),
+   * NOT_FOUND (account deleted meanwhile), RETRY/UNAVAILABLE. */
+  mt5b_status (*on_sync_apply)(mt5b_instance* instance, const mt5b_sync_apply* apply,
+                               mt5b_sync_apply_result* result);
+
+  /* Inserts or replaces a sync log by id (e.g. "processing" for a manual sync). */
+  mt5b_status (*on_sync_log_put)(mt5b_instance* instance, const mt5b_sync_log_record* log);
+
+  /* Reads a sync log by id; emit once. Errors: NOT_FOUND. */
+  mt5b_status (*on_sync_log_get)(mt5b_instance* instance, mt5b_str sync_id,
+                                 void (*emit)(void* ctx, const mt5b_sync_log_record* log),
+                                 void* ctx);
+
+  /* Sync logs of one account (query.account_id required), newest first. */
+  mt5b_status (*on_sync_log_list)(mt5b_instance* instance, const mt5b_record_query* query,
+                                  void (*emit)(void* ctx, const mt5b_sync_log_record* log),
+                                  void* ctx);
+
+  /* Open positions of one account, by ticket. */
+  mt5b_status (*on_position_list)(mt5b_instance* instance, const mt5b_record_query* query,
+                                  void (*emit)(void* ctx, const mt5b_position_record* position),
+                                  void* ctx);
+
+  /* Closed trades of one account in [from_ms, to_ms] by close time, ordered by
+   * (close_time_ms desc, ticket desc); `symbol` filters the canonical symbol. */
+  mt5b_status (*on_trade_list)(mt5b_instance* instance, const mt5b_record_query* query,
+                               void (*emit)(void* ctx, const mt5b_trade_record* trade), void* ctx);
+
+  /* Raw deals of one account by (time_ms, ticket). */
+  mt5b_status (*on_deal_list)(mt5b_instance* instance, const mt5b_record_query* query,
+                              void (*emit)(void* ctx, const mt5b_deal_record* deal), void* ctx);
+
+  /* Account transactions of one account by (time_ms, ticket). */
+  mt5b_status (*on_transaction_list)(mt5b_instance* instance, const mt5b_record_query* query,
+                                     void (*emit)(void* ctx,
+                                                  const mt5b_transaction_record* transaction),
+                                     void* ctx);
+
+  /* Every stored credential (for key rotation); emit per credential. */
+  mt5b_status (*on_credential_list)(mt5b_instance* instance,
+                                    void (*emit)(void* ctx,
+                                                 const mt5b_credential_record* credential),
+                                    void* ctx);
+
+  /* Replaces one account's credential (new password, or re-encryption under a new key).
+   * Errors: NOT_FOUND. */
+  mt5b_status (*on_credential_update)(mt5b_instance* instance,
+                                      const mt5b_credential_record* credential);
+
+  /* Deletes every row of a user (accounts, credentials, positions, trades, deals,
+   * transactions, sync logs) and appends `audit` in ONE transaction; *out_accounts is how many
+   * accounts went. */
+  mt5b_status (*on_user_delete)(mt5b_instance* instance, mt5b_str user_id,
+                                const mt5b_audit_record* audit, int64_t* out_accounts);
+
+  /* Appends an audit record. */
+  mt5b_status (*on_audit_append)(mt5b_instance* instance, const mt5b_audit_record* audit);
+
+  /* Moves the schema to `target_version` (-1 = latest), up or down, and reports the version it
+   * ends at. Errors: INVALID_ARGUMENT for an unknown version. */
+  mt5b_status (*on_migrate_to)(mt5b_instance* instance, int64_t target_version,
+                               int64_t* out_version);
 } mt5b_storage_vtable;
 
 /* ------------------------------------------------------------------------------------------ */

@@ -338,6 +338,53 @@ class StoragePlugin : public PluginBase {
   virtual void account_delete(std::string_view account_id) = 0;
   virtual void credential_get(std::string_view account_id, const CredentialSink& emit) = 0;
   virtual void ping() {}
+
+  // ABI 1.1: optional. A store that leaves them out cannot run the sync engine, GDPR requests
+  // or key rotation; the host says so by name at start-up.
+  virtual void lease_due(const mt5b_lease_request&, const AccountSink&) {
+    unsupported("lease_due");
+  }
+  virtual void lease_release(std::string_view, std::string_view) { unsupported("lease_release"); }
+  virtual mt5b_sync_apply_result sync_apply(const mt5b_sync_apply&) { unsupported("sync_apply"); }
+  virtual void sync_log_put(const mt5b_sync_log_record&) { unsupported("sync_log_put"); }
+  virtual void sync_log_get(std::string_view,
+                            const std::function<void(const mt5b_sync_log_record&)>&) {
+    unsupported("sync_log_get");
+  }
+  virtual void sync_log_list(const mt5b_record_query&,
+                             const std::function<void(const mt5b_sync_log_record&)>&) {
+    unsupported("sync_log_list");
+  }
+  virtual void position_list(const mt5b_record_query&,
+                             const std::function<void(const mt5b_position_record&)>&) {
+    unsupported("position_list");
+  }
+  virtual void trade_list(const mt5b_record_query&,
+                          const std::function<void(const mt5b_trade_record&)>&) {
+    unsupported("trade_list");
+  }
+  virtual void deal_list(const mt5b_record_query&,
+                         const std::function<void(const mt5b_deal_record&)>&) {
+    unsupported("deal_list");
+  }
+  virtual void transaction_list(const mt5b_record_query&,
+                                const std::function<void(const mt5b_transaction_record&)>&) {
+    unsupported("transaction_list");
+  }
+  virtual void credential_list(const CredentialSink&) { unsupported("credential_list"); }
+  virtual void credential_update(const mt5b_credential_record&) {
+    unsupported("credential_update");
+  }
+  virtual int64_t user_delete(std::string_view, const mt5b_audit_record&) {
+    unsupported("user_delete");
+  }
+  virtual void audit_append(const mt5b_audit_record&) { unsupported("audit_append"); }
+  virtual int64_t migrate_to(int64_t) { unsupported("migrate_to"); }
+
+ protected:
+  [[noreturn]] static void unsupported(const char* what) {
+    throw Error(MT5B_NOT_SUPPORTED, std::string("this storage plugin does not implement ") + what);
+  }
 };
 
 class BrokerSession {
@@ -549,6 +596,107 @@ template <class T>
 mt5b_status storage_ping(mt5b_instance* i) noexcept {
   return guarded(i, [&] { self<T>(i).ping(); });
 }
+template <class R>
+auto emitter(void (*emit)(void*, const R*), void* ctx) {
+  return [emit, ctx](const R& r) { emit(ctx, &r); };
+}
+template <class T>
+mt5b_status storage_lease_due(mt5b_instance* i, const mt5b_lease_request* q,
+                              mt5b_emit_account_fn emit, void* ctx) noexcept {
+  return guarded(i, [&] {
+    mt5b_lease_request request;
+    read_struct(q, request);
+    self<T>(i).lease_due(request, emitter(emit, ctx));
+  });
+}
+template <class T>
+mt5b_status storage_lease_release(mt5b_instance* i, mt5b_str id, mt5b_str owner) noexcept {
+  return guarded(i, [&] { self<T>(i).lease_release(view(id), view(owner)); });
+}
+template <class T>
+mt5b_status storage_sync_apply(mt5b_instance* i, const mt5b_sync_apply* a,
+                               mt5b_sync_apply_result* out) noexcept {
+  return guarded(i, [&] {
+    mt5b_sync_apply apply;
+    read_struct(a, apply);
+    mt5b_sync_apply_result r = self<T>(i).sync_apply(apply);
+    if (out) {
+      uint32_t size = out->struct_size < sizeof r ? out->struct_size : sizeof r;
+      r.struct_size = size;
+      std::memcpy(out, &r, size);
+    }
+  });
+}
+template <class T>
+mt5b_status storage_sync_log_put(mt5b_instance* i, const mt5b_sync_log_record* l) noexcept {
+  return guarded(i, [&] {
+    mt5b_sync_log_record log;
+    read_struct(l, log);
+    self<T>(i).sync_log_put(log);
+  });
+}
+template <class T>
+mt5b_status storage_sync_log_get(mt5b_instance* i, mt5b_str id,
+                                 void (*emit)(void*, const mt5b_sync_log_record*),
+                                 void* ctx) noexcept {
+  return guarded(i, [&] { self<T>(i).sync_log_get(view(id), emitter(emit, ctx)); });
+}
+// The list slots share one shape: (query, emit).
+#define MT5B_SDK_LIST_THUNK(NAME, RECORD)                                              \
+  template <class T>                                                                   \
+  mt5b_status storage_##NAME(mt5b_instance* i, const mt5b_record_query* q,             \
+                             void (*emit)(void*, const RECORD*), void* ctx) noexcept { \
+    return guarded(i, [&] {                                                            \
+      mt5b_record_query query;                                                         \
+      read_struct(q, query);                                                           \
+      self<T>(i).NAME(query, emitter(emit, ctx));                                      \
+    });                                                                                \
+  }
+MT5B_SDK_LIST_THUNK(sync_log_list, mt5b_sync_log_record)
+MT5B_SDK_LIST_THUNK(position_list, mt5b_position_record)
+MT5B_SDK_LIST_THUNK(trade_list, mt5b_trade_record)
+MT5B_SDK_LIST_THUNK(deal_list, mt5b_deal_record)
+MT5B_SDK_LIST_THUNK(transaction_list, mt5b_transaction_record)
+#undef MT5B_SDK_LIST_THUNK
+template <class T>
+mt5b_status storage_credential_list(mt5b_instance* i,
+                                    void (*emit)(void*, const mt5b_credential_record*),
+                                    void* ctx) noexcept {
+  return guarded(i, [&] { self<T>(i).credential_list(emitter(emit, ctx)); });
+}
+template <class T>
+mt5b_status storage_credential_update(mt5b_instance* i, const mt5b_credential_record* c) noexcept {
+  return guarded(i, [&] {
+    mt5b_credential_record credential;
+    read_struct(c, credential);
+    self<T>(i).credential_update(credential);
+  });
+}
+template <class T>
+mt5b_status storage_user_delete(mt5b_instance* i, mt5b_str user, const mt5b_audit_record* a,
+                                int64_t* out) noexcept {
+  return guarded(i, [&] {
+    mt5b_audit_record audit;
+    read_struct(a, audit);
+    int64_t n = self<T>(i).user_delete(view(user), audit);
+    if (out) *out = n;
+  });
+}
+template <class T>
+mt5b_status storage_audit_append(mt5b_instance* i, const mt5b_audit_record* a) noexcept {
+  return guarded(i, [&] {
+    mt5b_audit_record audit;
+    read_struct(a, audit);
+    self<T>(i).audit_append(audit);
+  });
+}
+template <class T>
+mt5b_status storage_migrate_to(mt5b_instance* i, int64_t target, int64_t* out) noexcept {
+  return guarded(i, [&] {
+    int64_t v = self<T>(i).migrate_to(target);
+    if (out) *out = v;
+  });
+}
 
 // ---- broker ----
 template <class T>
@@ -649,7 +797,15 @@ const void* kind_vtable() {
                                        &storage_migrate<T>,         &storage_account_insert<T>,
                                        &storage_account_get<T>,     &storage_account_list<T>,
                                        &storage_account_count<T>,   &storage_account_delete<T>,
-                                       &storage_credential_get<T>,  &storage_ping<T>};
+                                       &storage_credential_get<T>,  &storage_ping<T>,
+                                       &storage_lease_due<T>,       &storage_lease_release<T>,
+                                       &storage_sync_apply<T>,      &storage_sync_log_put<T>,
+                                       &storage_sync_log_get<T>,    &storage_sync_log_list<T>,
+                                       &storage_position_list<T>,   &storage_trade_list<T>,
+                                       &storage_deal_list<T>,       &storage_transaction_list<T>,
+                                       &storage_credential_list<T>, &storage_credential_update<T>,
+                                       &storage_user_delete<T>,     &storage_audit_append<T>,
+                                       &storage_migrate_to<T>};
     return &v;
   } else {
     static const mt5b_broker_vtable v{sizeof(mt5b_broker_vtable),   0,

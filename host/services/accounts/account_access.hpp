@@ -1,0 +1,65 @@
+// What every account route needs: the account named by the path after the ownership check,
+// its broker, and its password opened just before a login.
+#pragma once
+
+#include "api/router.hpp"
+#include "crypto/credential_cipher.hpp"
+#include "runtime/broker_client.hpp"
+#include "runtime/storage_client.hpp"
+#include "services/health/last_error.hpp"
+
+#include <openssl/crypto.h>
+
+#include <string>
+#include <vector>
+
+namespace mt5b::host {
+
+// A plaintext password, overwritten before its memory is released.
+struct WipedString {
+  std::string value;
+  WipedString() = default;
+  explicit WipedString(std::string v) : value(std::move(v)) {}
+  WipedString(const WipedString&) = delete;
+  WipedString& operator=(const WipedString&) = delete;
+  ~WipedString() {
+    if (!value.empty()) OPENSSL_cleanse(value.data(), value.size());
+  }
+};
+
+class AccountAccess {
+ public:
+  AccountAccess(StorageClient& storage, std::vector<BrokerClient*> brokers,
+                const CredentialCipher& cipher, LastErrorTracker& last_error);
+
+  // The account in path parameter `account_id`: 400 INVALID_UUID, 404 ACCOUNT_NOT_FOUND,
+  // 403 FORBIDDEN for another user's account (unless a service acts on behalf).
+  Account owned_account(RequestContext& ctx);
+  // The broker that serves `server` (the account's own instance first when named).
+  BrokerClient* broker_for(const std::string& server, const std::string& preferred = {}) const;
+  // The account's broker or 503 SERVER_UNREACHABLE.
+  BrokerClient& broker_of(const Account& account) const;
+  // Decrypts the stored password: 409 CREDENTIALS_MISSING, 503 CREDENTIALS_UNREADABLE.
+  std::string open_password(const Account& account);
+  // Opens a broker session on the account within `timeout_ms`.
+  std::unique_ptr<BrokerSession> login(const Account& account, uint32_t timeout_ms);
+
+  StorageClient& storage() { return storage_; }
+  const CredentialCipher& cipher() const { return cipher_; }
+  LastErrorTracker& last_error() { return last_error_; }
+  const std::vector<BrokerClient*>& brokers() const { return brokers_; }
+
+ private:
+  StorageClient& storage_;
+  std::vector<BrokerClient*> brokers_;
+  const CredentialCipher& cipher_;
+  LastErrorTracker& last_error_;
+};
+
+// Maps a broker failure to what the client sees (AUTH_FAILED, TIMEOUT, SERVER_UNREACHABLE, ...).
+ApiError broker_api_error(const PluginCallError& e);
+// Maps a storage failure (STORAGE_UNAVAILABLE, ...).
+ApiError storage_api_error(const PluginCallError& e);
+bool is_transient(mt5b_status status);
+
+}  // namespace mt5b::host

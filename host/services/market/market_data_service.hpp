@@ -1,0 +1,66 @@
+// Live account data read through the broker and normalised: info (story 3.3, 30 s), positions
+// (story 3.4, 5 s) and closed-trade history (story 3.5, 5 min). Each is cached with single-flight
+// misses and served stale, with its age, while the broker side is down.
+#pragma once
+
+#include "api/router.hpp"
+#include "config/pipeline_config.hpp"
+#include "metrics/metrics_registry.hpp"
+#include "normaliser/deal_grouper.hpp"
+#include "normaliser/position_view.hpp"
+#include "services/accounts/account_access.hpp"
+#include "services/cache/ttl_cache.hpp"
+#include "services/market/server_clocks.hpp"
+
+namespace mt5b::host {
+
+class MarketDataService {
+ public:
+  MarketDataService(AccountAccess& access, ServerClocks& clocks, const ApiConfig& api,
+                    const PipRules& pip_rules, MetricsRegistry& metrics);
+
+  void add_routes(Router& router);
+  Response info(RequestContext& ctx);
+  Response positions(RequestContext& ctx);
+  Response history(RequestContext& ctx);
+
+  // Drops every cached value of an account (deleted, or new credentials).
+  void forget(const std::string& account_id);
+
+ private:
+  struct InfoSnapshot {
+    Mt5AccountInfo info;
+    int64_t positions_count = 0;
+  };
+  struct PositionsSnapshot {
+    std::vector<OpenPosition> positions;
+  };
+  struct HistorySnapshot {
+    std::vector<ClosedTrade> trades;  // closed in [from, to], newest first
+    ServerClock clock = ServerClock::from_offset(0, OffsetSource::configured_offset);
+    int64_t from_ms = 0, to_ms = 0;
+  };
+
+  template <class T>
+  typename TtlCache<T>::Result cached(TtlCache<T>& cache, const std::string& key, int64_t ttl_s,
+                                      const char* what, const std::function<T()>& fetch);
+
+  InfoSnapshot fetch_info(const Account& account);
+  PositionsSnapshot fetch_positions(const Account& account);
+  HistorySnapshot fetch_history(const Account& account, int64_t from_ms, int64_t to_ms);
+
+  AccountAccess& access_;
+  ServerClocks& clocks_;
+  const ApiConfig& api_;
+  const PipRules& pip_rules_;
+  MetricsRegistry& metrics_;
+  TtlCache<InfoSnapshot> info_cache_;
+  TtlCache<PositionsSnapshot> positions_cache_;
+  TtlCache<HistorySnapshot> history_cache_;
+};
+
+// Story 3.5's dates: ISO 8601 (date, or date-time with Z or an offset) or Unix seconds.
+// nullopt when the text is neither.
+std::optional<int64_t> parse_api_time_ms(const std::string& text);
+
+}  // namespace mt5b::host
