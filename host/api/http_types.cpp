@@ -102,11 +102,19 @@ Response error_response(const ApiError& error, const std::string& request_id) {
     w.Null();
   w.Key("request_id");
   w.String(request_id);
+  const auto* limited = dynamic_cast<const RateLimitError*>(&error);
+  if (limited) {
+    w.Key("error");
+    w.String("Rate limit exceeded");
+    w.Key("retry_after");
+    w.Int64(limited->retry_after_s());
+  }
   w.EndObject();
   Response r;
   r.status = error.status();
   r.body.assign(sb.GetString(), sb.GetSize());
   r.set_header("Content-Type", "application/json");
+  if (limited) r.set_header("Retry-After", std::to_string(limited->retry_after_s()));
   return r;
 }
 

@@ -61,6 +61,19 @@ class ApiError : public std::runtime_error {
   std::optional<std::string> details_;
 };
 
+// 429: the error shape plus story 7.4's {"error": "Rate limit exceeded", "retry_after": N}.
+class RateLimitError : public ApiError {
+ public:
+  explicit RateLimitError(int64_t retry_after_s)
+      : ApiError(429, "RATE_LIMITED",
+                 "Too many requests; wait retry_after seconds before trying again."),
+        retry_after_s_(retry_after_s) {}
+  int64_t retry_after_s() const { return retry_after_s_; }
+
+ private:
+  int64_t retry_after_s_;
+};
+
 // The one error shape: {success:false, error_code, error_message, details, request_id}.
 Response error_response(const ApiError& error, const std::string& request_id);
 

@@ -116,12 +116,6 @@ void RequestDispatcher::authorize(const Route& route, RequestContext& ctx) const
 }
 
 namespace {
-// Thrown when a bucket is empty: the 429 carries story 7.4's body inside our error shape.
-struct RateLimited {
-  int64_t retry_after_s;
-  int64_t limit;
-};
-
 void set_rate_headers(Response& r, const RateLimiter::Decision& d) {
   r.set_header("RateLimit-Limit", std::to_string(d.limit));
   r.set_header("RateLimit-Remaining", std::to_string(d.remaining));
@@ -153,7 +147,7 @@ void RequestDispatcher::limit(const Route& route, RequestContext& ctx, Response&
                                        {"route", route.pattern},
                                        {"bucket", key.substr(0, key.find('|'))}});
       set_rate_headers(headers_out, d);
-      throw RateLimited{d.retry_after_s, d.limit};
+      throw RateLimitError(d.retry_after_s);
     }
     if (!shown || d.remaining < shown->remaining) shown = d;
   }
@@ -243,30 +237,6 @@ Response RequestDispatcher::handle(const mt5b_http_request& raw) {
     authorize(*route, ctx);
     limit(*route, ctx, rate_headers);
     response = route->handler(ctx);
-  } catch (const RateLimited& r) {
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
-    w.StartObject();
-    w.Key("success");
-    w.Bool(false);
-    w.Key("error_code");
-    w.String("RATE_LIMITED");
-    w.Key("error_message");
-    w.String("Too many requests; wait retry_after seconds before trying again.");
-    w.Key("details");
-    w.Null();
-    w.Key("request_id");
-    w.String(ctx.request.request_id);
-    w.Key("error");
-    w.String("Rate limit exceeded");
-    w.Key("retry_after");
-    w.Int64(r.retry_after_s);
-    w.EndObject();
-    response = Response{};
-    response.status = 429;
-    response.body.assign(sb.GetString(), sb.GetSize());
-    response.set_header("Content-Type", "application/json");
-    response.set_header("Retry-After", std::to_string(r.retry_after_s));
   } catch (const ApiError& e) {
     response = error_response(e, ctx.request.request_id);
     if (e.status() == 401 && e.code() != "API_KEY_REQUIRED")

@@ -45,9 +45,25 @@ void HostApp::build() {
       *access_, config_.api, config_.sync, metrics_,
       [this](const std::string& account_id) { market_->forget(account_id); });
   health_ = std::make_unique<HealthService>(*storage_, brokers, metrics_, last_error_, data_dir);
+  auto missing = storage_->missing_sync_slots();
+  std::string unavailable;
+  if (missing.empty()) {
+    syncer_ = std::make_unique<AccountSyncer>(*access_, *clocks_, config_.sync, config_.api,
+                                              config_.pip_rules, metrics_);
+    sync_engine_ = std::make_unique<SyncEngine>(*access_, *syncer_, config_.sync, metrics_,
+                                                config_.instance_id);
+    sync_engine_->on_account_synced([this](const std::string& id) { market_->forget(id); });
+  } else {
+    for (const auto& m : missing) unavailable += (unavailable.empty() ? "" : ", ") + m;
+    unavailable = "storage plugin " + config_.storage.loaded.name() + " lacks " + unavailable +
+                  " (plugin ABI 1.1)";
+    log_warn("the sync engine is off", {{"reason", unavailable}});
+  }
+  sync_routes_ = std::make_unique<SyncRoutes>(sync_engine_.get(), *access_, unavailable);
   health_->add_routes(router_);
   accounts_->add_routes(router_);
   market_->add_routes(router_);
+  sync_routes_->add_routes(router_);
   add_openapi_route(router_);
   dispatcher_ = std::make_unique<RequestDispatcher>(router_, auth_, config_.api, metrics_);
   log_info("host built", {{"storage", config_.storage.name},
@@ -65,15 +81,23 @@ void HostApp::start_transports() {
   }
 }
 
+void HostApp::start_scheduler() {
+  if (sync_engine_) sync_engine_->start_scheduler();
+}
+
 void HostApp::stop() {
   for (auto it = started_transports_.rbegin(); it != started_transports_.rend(); ++it) {
     auto v = (*it)->vtable<mt5b_transport_vtable>();
     v.on_stop((*it)->handle());
   }
   started_transports_.clear();
+  if (sync_engine_) sync_engine_->stop();  // running syncs finish (bounded by broker timeouts)
   // Services hold references into instances: release them first, then the instances in the
   // reverse order of creation. The loader (and so the libraries) goes with the object.
   dispatcher_.reset();
+  sync_routes_.reset();
+  sync_engine_.reset();
+  syncer_.reset();
   accounts_.reset();
   market_.reset();
   access_.reset();

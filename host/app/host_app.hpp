@@ -18,6 +18,9 @@
 #include "services/health/last_error.hpp"
 #include "services/market/market_data_service.hpp"
 #include "services/market/server_clocks.hpp"
+#include "services/sync/account_syncer.hpp"
+#include "services/sync/sync_engine.hpp"
+#include "services/sync/sync_routes.hpp"
 
 #include <memory>
 #include <vector>
@@ -35,6 +38,8 @@ class HostApp {
   void build();
   // Starts every transport; throws PluginCallError when one cannot listen.
   void start_transports();
+  // Starts the sync scheduler (when the storage can sync and sync.enabled).
+  void start_scheduler();
   // Stops transports (in-flight requests finish), then releases everything.
   void stop();
 
@@ -62,6 +67,9 @@ class HostApp {
   std::unique_ptr<ServerClocks> clocks_;
   std::unique_ptr<MarketDataService> market_;
   std::unique_ptr<AccountService> accounts_;
+  std::unique_ptr<AccountSyncer> syncer_;
+  std::unique_ptr<SyncEngine> sync_engine_;
+  std::unique_ptr<SyncRoutes> sync_routes_;
   std::unique_ptr<HealthService> health_;
   std::unique_ptr<RequestDispatcher> dispatcher_;
 };

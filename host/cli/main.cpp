@@ -135,6 +135,7 @@ int cmd_serve(const std::string& file) {
     try {
       app.build();
       app.start_transports();
+      app.start_scheduler();
     } catch (const std::exception& e) {
       log_error("start-up failed", {{"error", e.what()}});
       return 3;

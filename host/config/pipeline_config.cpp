@@ -34,8 +34,9 @@ const std::vector<std::string> kRateLimitKeys{"per_key_per_min", "connect_per_mi
 const std::vector<std::string> kServiceKeys{"instance_id", "log_level"};
 const std::vector<std::string> kPluginsKeys{"search_path"};
 const std::vector<std::string> kPipelineKeys{"storage", "auth", "brokers", "transports"};
-const std::vector<std::string> kSyncKeys{"schedule", "batch_size", "concurrency", "cycle_budget_s",
-                                         "overlap_s"};
+const std::vector<std::string> kSyncKeys{"schedule",         "batch_size",  "concurrency",
+                                         "cycle_budget_s",   "overlap_s",   "initial_history_days",
+                                         "retry_backoff_ms", "lease_ttl_s", "enabled"};
 const std::vector<std::string> kCryptoKeys{"keys", "active_key"};
 const std::vector<std::string> kCryptoKeyKeys{"id", "key"};
 const std::vector<std::string> kApiKeys{"service_key_acts_on_any_account",
@@ -120,6 +121,12 @@ class Loader {
     s.concurrency = reader_.int_or(n["concurrency"], "sync.concurrency", 10, 1, 1000);
     s.cycle_budget_s = reader_.int_or(n["cycle_budget_s"], "sync.cycle_budget_s", 270, 1, 86400);
     s.overlap_s = reader_.int_or(n["overlap_s"], "sync.overlap_s", 3600, 0, 30 * 86400);
+    s.initial_history_days =
+        reader_.int_or(n["initial_history_days"], "sync.initial_history_days", 90, 1, 3650);
+    s.retry_backoff_ms =
+        reader_.int_or(n["retry_backoff_ms"], "sync.retry_backoff_ms", 1000, 0, 60000);
+    s.lease_ttl_s = reader_.int_or(n["lease_ttl_s"], "sync.lease_ttl_s", 300, 1, 86400);
+    s.enabled = reader_.bool_or(n["enabled"], "sync.enabled", true);
   }
 
   void read_api(const YAML::Node& n) {

@@ -56,10 +56,14 @@ struct ApiConfig {
 
 struct SyncConfig {
   CronSchedule schedule = *CronSchedule::parse("*/5 * * * *", nullptr);
-  int64_t batch_size = 10;       // story 4.2
-  int64_t concurrency = 10;      // accounts synced at once
-  int64_t cycle_budget_s = 270;  // story 4.2's time budget
-  int64_t overlap_s = 3600;      // deals re-read before last_successful_sync_at
+  int64_t batch_size = 10;            // story 4.2
+  int64_t concurrency = 10;           // accounts synced at once
+  int64_t cycle_budget_s = 270;       // story 4.2's time budget
+  int64_t overlap_s = 3600;           // deals re-read before last_successful_sync_at
+  int64_t initial_history_days = 90;  // how far back an account's first sync reads
+  int64_t retry_backoff_ms = 1000;    // one retry of a transient broker failure, after this
+  int64_t lease_ttl_s = 300;          // a crashed host's leases expire after this
+  bool enabled = true;                // false: no scheduler (manual and API-triggered only)
 };
 
 struct PipelineConfig {

@@ -5,9 +5,7 @@ namespace mt5b::host {
 using sdk::copy;
 using sdk::str;
 
-namespace {
-
-mt5b_account_record to_record(const Account& a) {
+mt5b_account_record account_to_record(const Account& a) {
   auto r = sdk::make<mt5b_account_record>();
   r.is_active = a.is_active ? 1 : 0;
   r.id = str(a.id);
@@ -37,7 +35,7 @@ mt5b_account_record to_record(const Account& a) {
   return r;
 }
 
-Account from_record(const mt5b_account_record* in) {
+Account account_from_record(const mt5b_account_record* in) {
   mt5b_account_record r;
   sdk::read_struct(in, r);
   Account a;
@@ -69,6 +67,8 @@ Account from_record(const mt5b_account_record* in) {
   return a;
 }
 
+namespace {
+
 mt5b_account_query to_query(const AccountQuery& q) {
   auto r = sdk::make<mt5b_account_query>();
   r.active_only = q.active_only ? 1 : 0;
@@ -88,7 +88,7 @@ void StorageClient::migrate() {
 }
 
 void StorageClient::insert(const Account& account, const Credential& credential) {
-  auto a = to_record(account);
+  auto a = account_to_record(account);
   auto c = sdk::make<mt5b_credential_record>();
   c.account_id = str(credential.account_id);
   c.user_id = str(credential.user_id);
@@ -103,7 +103,7 @@ std::optional<Account> StorageClient::get(const std::string& account_id) {
   mt5b_status s = v_.on_account_get(
       instance_.handle(), str(account_id),
       [](void* ctx, const mt5b_account_record* r) {
-        *static_cast<std::optional<Account>*>(ctx) = from_record(r);
+        *static_cast<std::optional<Account>*>(ctx) = account_from_record(r);
       },
       &out);
   if (s == MT5B_NOT_FOUND) return std::nullopt;
@@ -117,7 +117,7 @@ std::vector<Account> StorageClient::list(const AccountQuery& query) {
   instance_.check(v_.on_account_list(
                       instance_.handle(), &q,
                       [](void* ctx, const mt5b_account_record* r) {
-                        static_cast<std::vector<Account>*>(ctx)->push_back(from_record(r));
+                        static_cast<std::vector<Account>*>(ctx)->push_back(account_from_record(r));
                       },
                       &out),
                   "account list");

@@ -45,6 +45,20 @@ struct AccountQuery {
   int64_t offset = 0;
 };
 
+// Account ↔ ABI record. The record borrows the account's strings.
+mt5b_account_record account_to_record(const Account& account);
+Account account_from_record(const mt5b_account_record* record);
+
+struct SyncApply;
+struct SyncApplyResult;
+struct SyncLog;
+struct RecordQuery;
+struct AuditEvent;
+struct StoredDeal;
+struct OpenPosition;
+struct ClosedTrade;
+struct AccountTransaction;
+
 class StorageClient {
  public:
   explicit StorageClient(PluginInstance& instance);
@@ -60,9 +74,32 @@ class StorageClient {
   // OK, or the failure; never throws.
   mt5b_status ping(std::string* why);
 
+  // ---- ABI 1.1 (storage_client_sync.cpp). Each throws PluginCallError(NOT_SUPPORTED) naming
+  // the slot when the plugin lacks it; `missing_sync_slots` lists them up front. ----
+  std::vector<std::string> missing_sync_slots() const;
+  std::vector<Account> lease_due(const std::string& owner, const std::string& account_id,
+                                 int64_t now_ms, int64_t lease_ttl_ms, int64_t limit);
+  void lease_release(const std::string& account_id, const std::string& owner);
+  SyncApplyResult sync_apply(const SyncApply& apply);
+  void sync_log_put(const SyncLog& log);
+  std::optional<SyncLog> sync_log_get(const std::string& sync_id);
+  std::vector<SyncLog> sync_log_list(const RecordQuery& query);
+  std::vector<OpenPosition> position_list(const RecordQuery& query);
+  std::vector<ClosedTrade> trade_list(const RecordQuery& query);
+  std::vector<StoredDeal> deal_list(const RecordQuery& query);
+  std::vector<AccountTransaction> transaction_list(const RecordQuery& query);
+  std::vector<Credential> credential_list();
+  void credential_update(const Credential& credential);
+  int64_t user_delete(const std::string& user_id, const AuditEvent& audit);
+  void audit_append(const AuditEvent& audit);
+  int64_t migrate_to(int64_t target_version);
+
   PluginInstance& instance() { return instance_; }
 
  private:
+  template <class F>
+  F slot(F mt5b_storage_vtable::*member, const char* name) const;
+
   PluginInstance& instance_;
   mt5b_storage_vtable v_;
 };

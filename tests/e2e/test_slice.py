@@ -260,7 +260,12 @@ class CommandLineTest(unittest.TestCase):
             self.assertRegex(out.stderr, r"%s:\d+:\d+: " % name.replace(".", r"\."), name)
 
     def test_version_and_help(self):
-        self.assertIn("plugin ABI 1.0", self.run_bin("--version").stdout)
+        import re
+        with open(os.path.join(SOURCE_DIR, "sdk", "include", "mt5bridge", "abi.h")) as f:
+            header = f.read()
+        major = re.search(r"MT5B_ABI_VERSION_MAJOR (\d+)", header).group(1)
+        minor = re.search(r"MT5B_ABI_VERSION_MINOR (\d+)", header).group(1)
+        self.assertIn("plugin ABI %s.%s" % (major, minor), self.run_bin("--version").stdout)
         self.assertIn("check-config", self.run_bin("--help").stdout)
 
 
