@@ -133,6 +133,9 @@ std::vector<LoadedPlugin> PluginLoader::from_list(const mt5b_plugin_list* list,
     throw LoadError(origin + ": the plugin list is smaller than any ABI version allows");
   if (auto why = check_abi_version(list->abi_major, list->abi_minor, origin); !why.empty())
     throw LoadError(why);
+  if (list->count > 0 && list->plugins == nullptr)
+    throw LoadError(origin + ": the plugin list counts " + std::to_string(list->count) +
+                    " plugins but has no array of them");
   std::vector<LoadedPlugin> out;
   for (uint32_t i = 0; i < list->count; ++i) {
     const mt5b_plugin_descriptor* raw = list->plugins[i];
@@ -175,21 +178,25 @@ LoadedPlugin PluginLoader::find(std::string_view name, std::string_view library)
     for (const auto& p : static_plugins_)
       if (p.name() == name) return p;
   }
-  std::vector<fs::path> candidates;
-  if (!library.empty()) {
-    candidates.emplace_back(library);
-  } else if (name.find('/') != std::string_view::npos || name.ends_with(".so")) {
-    candidates.emplace_back(name);
-  } else {
-    for (const auto& dir : search_path_) candidates.push_back(dir / (std::string(name) + ".so"));
-  }
-  for (const auto& path : candidates) {
-    if (!fs::exists(path)) continue;
+  // An explicit file (the `library` key, or a plugin named by path) is used as written.
+  const bool by_path = name.find('/') != std::string_view::npos || name.ends_with(".so");
+  if (!library.empty() || by_path) {
+    fs::path path(library.empty() ? name : library);
+    if (!fs::exists(path))
+      throw LoadError("plugin library " + path.string() +
+                      " does not exist; check the path (relative paths resolve against the "
+                      "working directory)");
     auto plugins = load_library(path);
-    bool by_path =
-        !library.empty() || name.find('/') != std::string_view::npos || name.ends_with(".so");
-    if (by_path && library.empty() && plugins.size() == 1) return plugins.front();
+    if (library.empty() && plugins.size() == 1) return plugins.front();
     for (auto& p : plugins)
+      if (p.name() == name) return p;
+    throw LoadError("the library " + path.string() + " does not offer a plugin named '" +
+                    std::string(name) + "'");
+  }
+  for (const auto& dir : search_path_) {
+    fs::path path = dir / (std::string(name) + ".so");
+    if (!fs::exists(path)) continue;
+    for (auto& p : load_library(path))
       if (p.name() == name) return p;
     throw LoadError("the library " + path.string() + " does not offer a plugin named '" +
                     std::string(name) + "'");

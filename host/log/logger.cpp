@@ -3,6 +3,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -68,6 +69,9 @@ void Logger::add_secret(std::string secret) {
   for (const auto& s : secrets_)
     if (s == secret) return;
   secrets_.push_back(std::move(secret));
+  // Longest first, so a secret containing a shorter one is replaced whole.
+  std::sort(secrets_.begin(), secrets_.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
 void Logger::set_sink(std::FILE* sink) {
