@@ -209,6 +209,16 @@ void BrokerMock::symbol_info_tick(sdk::BrokerSession& s, std::string_view symbol
                                          account_phrase(account.login, account.server) +
                                          "; check the name, including any broker suffix");
   out = it->second;
+  // A scenario is recorded once but replayed for years: a tick older than an hour is served as
+  // a live one (now on the server's clock), as a terminal on an open market would, so the host's
+  // offset detection works against the mock just as against a terminal (docs/scenario-format.md).
+  const Server* server = scenario_->find_server(account.server);
+  const int64_t offset_s = server ? server->utc_offset_s : 0;
+  const int64_t now_broker_ms = host_.now_unix_ms() + offset_s * 1000;
+  if (out.time_msc < now_broker_ms - 3'600'000) {
+    out.time_msc = now_broker_ms;
+    out.time = now_broker_ms / 1000;
+  }
 }
 
 void BrokerMock::backend_states(const std::function<void(const mt5b_backend_state&)>& emit) {

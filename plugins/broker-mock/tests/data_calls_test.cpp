@@ -123,6 +123,17 @@ TEST_F(DataCalls, symbol_info_tick_fills_the_last_tick_or_is_not_found) {
             MT5B_NOT_FOUND);
 }
 
+TEST_F(DataCalls, a_tick_older_than_an_hour_is_served_live_on_the_servers_clock) {
+  // The scenario's EURUSD tick is from 2025-11-05 (broker clock); a year later it is served as
+  // a live one: now on the UTC+2 server's clock, the rest of the tick unchanged.
+  host.set_now_ms(1'795'000'000'000);
+  auto tick = sdk::make<mt5b_tick>();
+  mock->symbol_info_tick(*session, "EURUSD", tick);
+  EXPECT_EQ(tick.time_msc, 1'795'000'000'000 + 7200 * 1000);
+  EXPECT_EQ(tick.time, 1'795'000'000 + 7200);
+  EXPECT_DOUBLE_EQ(tick.bid, 1.1515);
+}
+
 TEST_F(DataCalls, emitted_strings_stay_valid_after_the_call) {
   mt5b_str symbol{};
   mock->positions_get(*session, [&](const mt5b_trade_position& p) { symbol = p.symbol; });
