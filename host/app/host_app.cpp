@@ -64,6 +64,9 @@ void HostApp::build() {
   accounts_->add_routes(router_);
   market_->add_routes(router_);
   sync_routes_->add_routes(router_);
+  privacy_ = std::make_unique<PrivacyService>(
+      *access_, [this](const std::string& account_id) { market_->forget(account_id); });
+  privacy_->add_routes(router_);
   add_openapi_route(router_);
   dispatcher_ = std::make_unique<RequestDispatcher>(router_, auth_, config_.api, metrics_);
   log_info("host built", {{"storage", config_.storage.name},
@@ -96,6 +99,7 @@ void HostApp::stop() {
   // reverse order of creation. The loader (and so the libraries) goes with the object.
   dispatcher_.reset();
   sync_routes_.reset();
+  privacy_.reset();
   sync_engine_.reset();
   syncer_.reset();
   accounts_.reset();

@@ -18,6 +18,7 @@
 #include "services/health/last_error.hpp"
 #include "services/market/market_data_service.hpp"
 #include "services/market/server_clocks.hpp"
+#include "services/privacy/privacy_service.hpp"
 #include "services/sync/account_syncer.hpp"
 #include "services/sync/sync_engine.hpp"
 #include "services/sync/sync_routes.hpp"
@@ -67,6 +68,7 @@ class HostApp {
   std::unique_ptr<ServerClocks> clocks_;
   std::unique_ptr<MarketDataService> market_;
   std::unique_ptr<AccountService> accounts_;
+  std::unique_ptr<PrivacyService> privacy_;
   std::unique_ptr<AccountSyncer> syncer_;
   std::unique_ptr<SyncEngine> sync_engine_;
   std::unique_ptr<SyncRoutes> sync_routes_;

@@ -1,5 +1,7 @@
 // mt5bridge: the command line of the host.
 #include "app/host_app.hpp"
+#include "cli/admin_commands.hpp"
+#include "cli/cli_support.hpp"
 #include "config/pipeline_config.hpp"
 #include "log/logger.hpp"
 
@@ -35,37 +37,20 @@ Usage:
                                      touches nothing outside; exit 0, or print every problem
   mt5bridge plugins [--schema]       list installed plugins (kind, version, options);
                                      --schema prints each plugin's options as JSON Schema
+  mt5bridge migrate --config FILE [--to N | down]
+                                     move the storage schema to the latest version, to
+                                     version N, or one version down
+  mt5bridge rotate-keys --config FILE
+                                     re-seal every stored credential under crypto.active_key
   mt5bridge --help | --version
 
 Plugins are looked up as <name>.so in plugins.search_path (config), then
 $MT5BRIDGE_PLUGIN_DIR, then <bin>/../plugins, then )" MT5BRIDGE_INSTALL_PLUGIN_DIR R"(.
 )";
 
-std::vector<fs::path> default_search_path() {
-  std::vector<fs::path> out;
-  if (const char* env = std::getenv("MT5BRIDGE_PLUGIN_DIR"); env && *env) out.emplace_back(env);
-  std::error_code ec;
-  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) out.push_back(exe.parent_path().parent_path() / "plugins");
-  out.emplace_back(MT5BRIDGE_INSTALL_PLUGIN_DIR);
-  return out;
-}
-
-std::optional<PipelineConfig> load_config(const std::string& file,
-                                          std::unique_ptr<PluginLoader>& loader) {
-  ConfigLoadOptions options;
-  options.default_search_path = default_search_path();
-  try {
-    return load_pipeline_config(file, options, loader);
-  } catch (const ConfigError& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return std::nullopt;
-  }
-}
-
 int cmd_check_config(const std::string& file) {
   std::unique_ptr<PluginLoader> loader;
-  auto config = load_config(file, loader);
+  auto config = load_config_or_report(file, loader);
   if (!config) return 1;
   try {
     CredentialCipher cipher(config->keys, config->active_key_id);
@@ -122,7 +107,7 @@ int cmd_serve(const std::string& file) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   std::unique_ptr<PluginLoader> loader;
-  auto config = load_config(file, loader);
+  auto config = load_config_or_report(file, loader);
   if (!config) return 2;
   auto& logger = Logger::instance();
   logger.set_level(config->log_level);
@@ -171,6 +156,25 @@ int main(int argc, char** argv) {
   if (args[0] == "check-config") {
     if (args.size() == 2) return cmd_check_config(args[1]);
     std::fprintf(stderr, "usage: mt5bridge check-config FILE\n");
+    return 64;
+  }
+  if (args[0] == "migrate" && args.size() >= 3 && args[1] == "--config") {
+    if (args.size() == 3) return cmd_migrate(args[2], std::nullopt, false);
+    if (args.size() == 4 && args[3] == "down") return cmd_migrate(args[2], std::nullopt, true);
+    if (args.size() == 5 && args[3] == "--to") {
+      try {
+        return cmd_migrate(args[2], std::stoll(args[4]), false);
+      } catch (const std::exception&) {
+      }
+    }
+  }
+  if (args[0] == "migrate") {
+    std::fprintf(stderr, "usage: mt5bridge migrate --config FILE [--to N | down]\n");
+    return 64;
+  }
+  if (args[0] == "rotate-keys") {
+    if (args.size() == 3 && args[1] == "--config") return cmd_rotate_keys(args[2]);
+    std::fprintf(stderr, "usage: mt5bridge rotate-keys --config FILE\n");
     return 64;
   }
   if (args[0] == "plugins") {

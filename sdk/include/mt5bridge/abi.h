@@ -708,7 +708,8 @@ typedef struct mt5b_storage_vtable {
   mt5b_status (*on_audit_append)(mt5b_instance* instance, const mt5b_audit_record* audit);
 
   /* Moves the schema to `target_version` (-1 = latest), up or down, and reports the version it
-   * ends at. Errors: INVALID_ARGUMENT for an unknown version. */
+   * ends at; -2 changes nothing and reports the current version. Errors: INVALID_ARGUMENT for
+   * an unknown version. */
   mt5b_status (*on_migrate_to)(mt5b_instance* instance, int64_t target_version,
                                int64_t* out_version);
 } mt5b_storage_vtable;

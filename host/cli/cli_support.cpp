@@ -1,0 +1,36 @@
+#include "cli/cli_support.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+#ifndef MT5BRIDGE_INSTALL_PLUGIN_DIR
+#define MT5BRIDGE_INSTALL_PLUGIN_DIR "/usr/lib/mt5bridge/plugins"
+#endif
+
+namespace mt5b::host {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> default_search_path() {
+  std::vector<fs::path> out;
+  if (const char* env = std::getenv("MT5BRIDGE_PLUGIN_DIR"); env && *env) out.emplace_back(env);
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) out.push_back(exe.parent_path().parent_path() / "plugins");
+  out.emplace_back(MT5BRIDGE_INSTALL_PLUGIN_DIR);
+  return out;
+}
+
+std::optional<PipelineConfig> load_config_or_report(const std::string& file,
+                                                    std::unique_ptr<PluginLoader>& loader) {
+  ConfigLoadOptions options;
+  options.default_search_path = default_search_path();
+  try {
+    return load_pipeline_config(file, options, loader);
+  } catch (const ConfigError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return std::nullopt;
+  }
+}
+
+}  // namespace mt5b::host
