@@ -1,6 +1,6 @@
 #include "account_rows.hpp"
 
-#include "iso_time.hpp"
+#include "time_columns.hpp"
 
 #include <mt5bridge/sdk.hpp>
 
@@ -10,50 +10,21 @@ namespace {
 using sdk::str;
 using sdk::view;
 
-// Binds an epoch-ms time as ISO text, 0 as NULL.
-void bind_time(Statement& statement, int index, int64_t epoch_ms, const char* field) {
-  if (epoch_ms == 0) {
-    statement.bind_null(index);
-    return;
-  }
-  auto text = format_iso_utc_ms(epoch_ms);
-  if (!text) {
-    throw sdk::Error(MT5B_INVALID_ARGUMENT, std::string(field) + " is " + std::to_string(epoch_ms) +
-                                                " ms, outside the years 0000-9999; pass Unix "
-                                                "epoch milliseconds, or 0 for never");
-  }
-  statement.bind_text(index, *text);
-}
-
-// Reads ISO text as epoch ms, NULL as 0. A row another tool wrote badly fails loudly rather
-// than turning into a wrong time.
-int64_t read_time(const Statement& row, int column, const char* field, std::string_view owner) {
-  if (row.is_null(column)) return 0;
-  std::string_view text = row.text(column);
-  auto ms = parse_iso_utc_ms(text);
-  if (!ms) {
-    throw sdk::Error(MT5B_FAILED, "the stored " + std::string(field) + " of " + std::string(owner) +
-                                      " is not an ISO 8601 time ('" + std::string(text) +
-                                      "'); correct that row, e.g. to 2025-11-12T10:30:00.000Z");
-  }
-  return *ms;
-}
-
 }  // namespace
 
 const char* const kAccountColumns =
     "id, user_id, login, server, broker_name, broker_instance, is_active, connection_status, "
     "last_connection_error, sync_failure_count, broker_server_time_offset, currency, leverage, "
     "balance, equity, margin, free_margin, margin_level, credit, profit, created_at, updated_at, "
-    "last_sync_at, last_successful_sync_at";
+    "last_sync_at, last_successful_sync_at, next_sync_at";
 
 const char* const kInsertAccountSql =
     "INSERT INTO trading_accounts (id, user_id, login, server, broker_name, broker_instance, "
     "is_active, connection_status, last_connection_error, sync_failure_count, "
     "broker_server_time_offset, currency, leverage, balance, equity, margin, free_margin, "
     "margin_level, credit, profit, created_at, updated_at, last_sync_at, "
-    "last_successful_sync_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-    "?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)";
+    "last_successful_sync_at, next_sync_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+    "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)";
 
 const char* const kCredentialColumns =
     "account_id, user_id, key_id, encrypted_password, created_at";
@@ -88,6 +59,7 @@ mt5b_account_record AccountRow::record() const noexcept {
   r.updated_at_ms = updated_at_ms;
   r.last_sync_at_ms = last_sync_at_ms;
   r.last_successful_sync_at_ms = last_successful_sync_at_ms;
+  r.next_sync_at_ms = next_sync_at_ms;
   return r;
 }
 
@@ -114,10 +86,11 @@ AccountRow read_account_row(const Statement& row) {
   a.credit = row.real(18);
   a.profit = row.real(19);
   const std::string owner = "account '" + a.id + "'";
-  a.created_at_ms = read_time(row, 20, "created_at", owner);
-  a.updated_at_ms = read_time(row, 21, "updated_at", owner);
-  a.last_sync_at_ms = read_time(row, 22, "last_sync_at", owner);
-  a.last_successful_sync_at_ms = read_time(row, 23, "last_successful_sync_at", owner);
+  a.created_at_ms = read_utc_time(row, 20, "created_at", owner);
+  a.updated_at_ms = read_utc_time(row, 21, "updated_at", owner);
+  a.last_sync_at_ms = read_utc_time(row, 22, "last_sync_at", owner);
+  a.last_successful_sync_at_ms = read_utc_time(row, 23, "last_successful_sync_at", owner);
+  a.next_sync_at_ms = read_utc_time(row, 24, "next_sync_at", owner);
   return a;
 }
 
@@ -143,10 +116,11 @@ void bind_account(Statement& insert, const mt5b_account_record& a, int64_t now_m
   insert.bind_real(18, a.margin_level);
   insert.bind_real(19, a.credit);
   insert.bind_real(20, a.profit);
-  bind_time(insert, 21, a.created_at_ms != 0 ? a.created_at_ms : now_ms, "created_at_ms");
-  bind_time(insert, 22, a.updated_at_ms != 0 ? a.updated_at_ms : now_ms, "updated_at_ms");
-  bind_time(insert, 23, a.last_sync_at_ms, "last_sync_at_ms");
-  bind_time(insert, 24, a.last_successful_sync_at_ms, "last_successful_sync_at_ms");
+  bind_utc_time(insert, 21, a.created_at_ms != 0 ? a.created_at_ms : now_ms, "created_at_ms");
+  bind_utc_time(insert, 22, a.updated_at_ms != 0 ? a.updated_at_ms : now_ms, "updated_at_ms");
+  bind_utc_time(insert, 23, a.last_sync_at_ms, "last_sync_at_ms");
+  bind_utc_time(insert, 24, a.last_successful_sync_at_ms, "last_successful_sync_at_ms");
+  bind_utc_time(insert, 25, a.next_sync_at_ms, "next_sync_at_ms");
 }
 
 mt5b_credential_record CredentialRow::record() const noexcept {
@@ -166,7 +140,7 @@ CredentialRow read_credential_row(const Statement& row) {
   c.key_id = row.text(2);
   c.ciphertext = row.blob(3);
   c.created_at_ms =
-      read_time(row, 4, "created_at", "the credential of account '" + c.account_id + "'");
+      read_utc_time(row, 4, "created_at", "the credential of account '" + c.account_id + "'");
   return c;
 }
 
@@ -176,7 +150,7 @@ void bind_credential(Statement& insert, const mt5b_credential_record& credential
   insert.bind_text(2, user_id);
   insert.bind_text(3, view(credential.key_id));
   insert.bind_blob(4, view(credential.ciphertext));
-  bind_time(insert, 5, created_at_ms, "credential created_at_ms");
+  bind_utc_time(insert, 5, created_at_ms, "credential created_at_ms");
 }
 
 }  // namespace mt5b::storage_sqlite

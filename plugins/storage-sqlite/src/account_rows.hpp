@@ -44,6 +44,7 @@ struct AccountRow {
   int64_t updated_at_ms = 0;
   int64_t last_sync_at_ms = 0;
   int64_t last_successful_sync_at_ms = 0;
+  int64_t next_sync_at_ms = 0;  // schema v2; 0 (NULL) = due now
 
   // The ABI view of this row; valid while the row lives unchanged.
   mt5b_account_record record() const noexcept;

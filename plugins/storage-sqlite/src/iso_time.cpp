@@ -69,21 +69,44 @@ bool read_offset(Reader& in, int64_t& offset_s) {
 }  // namespace
 
 std::optional<std::string> format_iso_utc_ms(int64_t epoch_ms) {
-  if (epoch_ms < kEarliestIsoMs || epoch_ms > kLatestIsoMs) return std::nullopt;
-  sys_time<milliseconds> time{milliseconds{epoch_ms}};
+  auto text = format_iso_broker_ms(epoch_ms, 0);
+  if (!text) return std::nullopt;
+  text->resize(text->size() - 6);  // "+00:00" -> "Z": UTC columns say Z
+  text->push_back('Z');
+  return text;
+}
+
+bool is_iso_offset(int64_t offset_s) {
+  return offset_s % 60 == 0 && offset_s > -24 * 3600 && offset_s < 24 * 3600;
+}
+
+std::optional<std::string> format_iso_broker_ms(int64_t wall_ms, int64_t offset_s) {
+  if (wall_ms < kEarliestIsoMs || wall_ms > kLatestIsoMs || !is_iso_offset(offset_s)) {
+    return std::nullopt;
+  }
+  sys_time<milliseconds> time{milliseconds{wall_ms}};
   auto day = std::chrono::floor<days>(time);
   std::chrono::year_month_day date{day};
   std::chrono::hh_mm_ss<milliseconds> clock{time - day};
-  char buffer[48];  // 24 characters in range; room for what the compiler cannot rule out
-  std::snprintf(
-      buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year()),
-      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-      static_cast<int>(clock.hours().count()), static_cast<int>(clock.minutes().count()),
-      static_cast<int>(clock.seconds().count()), static_cast<int>(clock.subseconds().count()));
+  const int64_t offset_minutes = offset_s < 0 ? -offset_s / 60 : offset_s / 60;
+  char buffer[64];  // 29 characters in range; room for what the compiler cannot rule out
+  std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02uT%02d:%02d:%02d.%03d%c%02d:%02d",
+                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                static_cast<unsigned>(date.day()), static_cast<int>(clock.hours().count()),
+                static_cast<int>(clock.minutes().count()),
+                static_cast<int>(clock.seconds().count()),
+                static_cast<int>(clock.subseconds().count()), offset_s < 0 ? '-' : '+',
+                static_cast<int>(offset_minutes / 60), static_cast<int>(offset_minutes % 60));
   return std::string(buffer);
 }
 
 std::optional<int64_t> parse_iso_utc_ms(std::string_view text) {
+  auto parts = parse_iso_wall_clock(text);
+  if (!parts) return std::nullopt;
+  return parts->wall_ms - parts->offset_s * 1000;
+}
+
+std::optional<WallClockTime> parse_iso_wall_clock(std::string_view text) {
   Reader in(text);
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!in.digits(4, year) || !in.literal('-') || !in.digits(2, month) || !in.literal('-') ||
@@ -114,7 +137,7 @@ std::optional<int64_t> parse_iso_utc_ms(std::string_view text) {
   if (!date.ok() || hour > 23 || minute > 59 || second > 59) return std::nullopt;
   int64_t day_ms =
       std::chrono::duration_cast<milliseconds>(sys_days{date}.time_since_epoch()).count();
-  return day_ms + ((hour * 60 + minute) * 60 + second - offset_s) * 1000 + millis;
+  return WallClockTime{day_ms + ((hour * 60 + minute) * 60 + second) * 1000 + millis, offset_s};
 }
 
 }  // namespace mt5b::storage_sqlite

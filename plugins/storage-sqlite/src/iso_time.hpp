@@ -23,6 +23,22 @@ std::optional<std::string> format_iso_utc_ms(int64_t epoch_ms);
 // and an offset "+HH:MM", "+HHMM" or "+HH" instead of 'Z'. nullopt for anything else.
 std::optional<int64_t> parse_iso_utc_ms(std::string_view text);
 
+// A broker wall-clock time with the offset in force, e.g. "2025-11-12T11:00:00.000+03:00": the
+// digits are `wall_ms` (MetaTrader's broker clock encoded as if it were UTC, MT5.md) and the
+// suffix is `offset_s` east of UTC. The offset must be a whole number of minutes below 24 hours
+// (what the text can carry); nullopt otherwise, or outside the four-digit years.
+std::optional<std::string> format_iso_broker_ms(int64_t wall_ms, int64_t offset_s);
+
+struct WallClockTime {
+  int64_t wall_ms = 0;   // the digits as written, read as if UTC
+  int64_t offset_s = 0;  // the suffix; 0 for 'Z'
+};
+// Reads any text parse_iso_utc_ms accepts, keeping the written digits and the offset apart.
+std::optional<WallClockTime> parse_iso_wall_clock(std::string_view text);
+
+// True when `offset_s` can be written as an ISO offset (+HH:MM).
+bool is_iso_offset(int64_t offset_s);
+
 }  // namespace mt5b::storage_sqlite
 
 #endif  // MT5B_STORAGE_SQLITE_ISO_TIME_HPP

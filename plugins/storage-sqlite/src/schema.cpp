@@ -170,11 +170,56 @@ CREATE TABLE sync_logs (
 CREATE INDEX idx_sync_logs_account_started ON sync_logs (account_id, started_at DESC);
 )sql";
 
+// Version 2 (storage contract for ABI 1.1): leases and back-off for the sync scheduler, the
+// service account of seed story 4.3, deal counts in sync logs, and an audit log. The audit log
+// has no foreign key to accounts on purpose: it must outlive a GDPR erasure of what it records.
+constexpr const char* kSchemaV2Up = R"sql(
+ALTER TABLE trading_accounts ADD COLUMN mt5_service_account_id TEXT;
+ALTER TABLE trading_accounts ADD COLUMN next_sync_at TEXT;
+ALTER TABLE trading_accounts ADD COLUMN lease_owner TEXT;
+ALTER TABLE trading_accounts ADD COLUMN lease_expires_at TEXT;
+CREATE INDEX idx_trading_accounts_next_sync ON trading_accounts (is_active, next_sync_at);
+ALTER TABLE sync_logs ADD COLUMN deals_synced INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE audit_log (
+  id TEXT PRIMARY KEY NOT NULL DEFAULT )sql" MT5B_SQL_UUID R"sql(,
+  at TEXT NOT NULL DEFAULT )sql" MT5B_SQL_NOW R"sql(,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject TEXT,
+  details TEXT CHECK (details IS NULL OR json_valid(details))
+);
+CREATE INDEX idx_audit_log_at ON audit_log (at);
+)sql";
+
+// Exactly what version 2 added, newest first; SQLite drops a column only once no index uses it.
+constexpr const char* kSchemaV2Down = R"sql(
+DROP TABLE audit_log;
+ALTER TABLE sync_logs DROP COLUMN deals_synced;
+DROP INDEX idx_trading_accounts_next_sync;
+ALTER TABLE trading_accounts DROP COLUMN lease_expires_at;
+ALTER TABLE trading_accounts DROP COLUMN lease_owner;
+ALTER TABLE trading_accounts DROP COLUMN next_sync_at;
+ALTER TABLE trading_accounts DROP COLUMN mt5_service_account_id;
+)sql";
+
+// Children before their parent, so no foreign key is left dangling on the way.
+constexpr const char* kSchemaV1Down = R"sql(
+DROP TABLE sync_logs;
+DROP TABLE account_transactions;
+DROP TABLE deals;
+DROP TABLE trades;
+DROP TABLE account_integrations;
+DROP TABLE trading_accounts;
+)sql";
+
 #undef MT5B_SQL_UUID
 #undef MT5B_SQL_NOW
 
 constexpr Migration kMigrations[] = {
-    {1, "accounts, credentials, trades, deals, transactions and sync logs", kSchemaV1},
+    {1, "accounts, credentials, trades, deals, transactions and sync logs", kSchemaV1,
+     kSchemaV1Down},
+    {2, "sync leases and back-off, service accounts, deals in sync logs, audit log", kSchemaV2Up,
+     kSchemaV2Down},
 };
 
 }  // namespace
@@ -185,38 +230,6 @@ std::span<const Migration> migrations() {
 
 int64_t latest_schema_version() {
   return kMigrations[std::size(kMigrations) - 1].version;
-}
-
-std::vector<int64_t> apply_migrations(Connection& writer, const std::string& applied_at) {
-  Transaction transaction(writer);
-  writer.execute(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      " version INTEGER PRIMARY KEY NOT NULL,"
-      " applied_at TEXT NOT NULL)");
-  int64_t current = 0;
-  {
-    auto query = writer.statement("SELECT coalesce(max(version), 0) FROM schema_migrations");
-    if (query.step()) current = query.integer(0);
-  }
-  if (current > latest_schema_version()) {
-    throw sdk::Error(MT5B_FAILED, "the database is at schema version " + std::to_string(current) +
-                                      " but this storage-sqlite knows only up to " +
-                                      std::to_string(latest_schema_version()) +
-                                      "; upgrade the plugin or point path at another file");
-  }
-  std::vector<int64_t> applied;
-  for (const Migration& migration : kMigrations) {
-    if (migration.version <= current) continue;
-    writer.execute(migration.sql);
-    auto record =
-        writer.statement("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)");
-    record.bind_int(1, migration.version);
-    record.bind_text(2, applied_at);
-    record.run();
-    applied.push_back(migration.version);
-  }
-  transaction.commit();
-  return applied;
 }
 
 }  // namespace mt5b::storage_sqlite

@@ -33,12 +33,6 @@ void create_parent_directories(const std::string& path) {
   }
 }
 
-void require_text(mt5b_str value, const char* what) {
-  if (value.size == 0) {
-    throw sdk::Error(MT5B_INVALID_ARGUMENT, std::string(what) + " is empty; fill it in");
-  }
-}
-
 // The WHERE clause of a listing. Built only from fixed fragments: values stay bound (?1).
 std::string account_filter_sql(const mt5b_account_query& query) {
   std::string where;
@@ -116,16 +110,24 @@ int64_t SqliteStorage::now_ms() const {
 }
 
 void SqliteStorage::migrate() {
-  std::vector<int64_t> applied;
+  migrate_to(-1);
+}
+
+int64_t SqliteStorage::migrate_to(int64_t target_version) {
+  std::vector<MigrationStep> steps;
+  int64_t version = 0;
   try {
     auto writer = pool_->writer();
-    applied = apply_migrations(*writer, format_iso_utc_ms(now_ms()).value_or(""));
+    steps = migrate_schema(*writer, target_version, format_iso_utc_ms(now_ms()).value_or(""));
+    version = current_schema_version(*writer);
   } catch (const SqliteError& error) {
     throw to_storage_error(error, "migrate the schema");
   }
-  for (int64_t version : applied) {
-    host_.info("applied schema migration " + std::to_string(version) + " to '" + path_ + "'");
+  for (const MigrationStep& step : steps) {
+    host_.info((step.up ? "applied schema migration " : "reverted schema migration ") +
+               std::to_string(step.version) + (step.up ? " to '" : " in '") + path_ + "'");
   }
+  return version;
 }
 
 void SqliteStorage::account_insert(const mt5b_account_record& account,
@@ -185,10 +187,7 @@ void SqliteStorage::account_get(std::string_view account_id, const sdk::AccountS
   } catch (const SqliteError& error) {
     throw to_storage_error(error, "read the account");
   }
-  if (!found) {
-    throw sdk::Error(MT5B_NOT_FOUND, "no account with id '" + std::string(account_id) +
-                                         "' exists; list the accounts to find the right id");
-  }
+  if (!found) throw account_not_found(account_id);
   emit(found->record());
 }
 

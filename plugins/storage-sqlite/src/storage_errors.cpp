@@ -33,6 +33,17 @@ sdk::Error to_storage_error(const SqliteError& error, std::string_view doing) {
   }
 }
 
+void require_text(mt5b_str value, std::string_view what) {
+  if (value.size == 0) {
+    throw sdk::Error(MT5B_INVALID_ARGUMENT, std::string(what) + " is empty; fill it in");
+  }
+}
+
+sdk::Error account_not_found(std::string_view account_id) {
+  return sdk::Error(MT5B_NOT_FOUND, "no account with id '" + std::string(account_id) +
+                                        "' exists; list the accounts to find the right id");
+}
+
 sdk::Error to_open_error(const SqliteError& error, std::string_view path) {
   const std::string where = "storage-sqlite cannot open the SQLite database '" + std::string(path) +
                             "' (SQLite: " + error.what() + ")";

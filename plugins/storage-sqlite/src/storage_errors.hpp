@@ -16,6 +16,12 @@ namespace mt5b::storage_sqlite {
 // other constraints -> CONFLICT; anything else -> FAILED. `doing` reads "insert the account".
 sdk::Error to_storage_error(const SqliteError& error, std::string_view doing);
 
+// Throws INVALID_ARGUMENT "<what> is empty; fill it in" for an empty value.
+void require_text(mt5b_str value, std::string_view what);
+
+// NOT_FOUND for an account id that names no account.
+sdk::Error account_not_found(std::string_view account_id);
+
 // The failure to open the database at `path` when the instance is created.
 sdk::Error to_open_error(const SqliteError& error, std::string_view path);
 

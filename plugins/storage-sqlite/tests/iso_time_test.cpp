@@ -65,5 +65,37 @@ TEST(IsoTime, refuses_malformed_text) {
   }
 }
 
+TEST(IsoTime, formats_broker_wall_clock_with_its_offset) {
+  const int64_t wall = 1'762'954'200'000;  // 13:30 on the broker's clock
+  EXPECT_EQ("2025-11-12T13:30:00.000+03:00", format_iso_broker_ms(wall, 10'800));
+  EXPECT_EQ("2025-11-12T13:30:00.000-05:00", format_iso_broker_ms(wall, -18'000));
+  EXPECT_EQ("2025-11-12T13:30:00.000+05:30", format_iso_broker_ms(wall, 19'800));
+  EXPECT_EQ("2025-11-12T13:30:00.000-00:30", format_iso_broker_ms(wall, -1'800));
+  EXPECT_EQ("2025-11-12T13:30:00.000+00:00", format_iso_broker_ms(wall, 0));
+  EXPECT_EQ("2025-11-12T13:30:00.000+23:59", format_iso_broker_ms(wall, 86'340));
+}
+
+TEST(IsoTime, refuses_offsets_the_text_cannot_carry) {
+  EXPECT_EQ(std::nullopt, format_iso_broker_ms(0, 7'201));
+  EXPECT_EQ(std::nullopt, format_iso_broker_ms(0, 86'400));
+  EXPECT_EQ(std::nullopt, format_iso_broker_ms(0, -86'400));
+  EXPECT_FALSE(is_iso_offset(30));
+  EXPECT_TRUE(is_iso_offset(-86'340));
+}
+
+TEST(IsoTime, reads_the_wall_clock_and_the_offset_apart) {
+  auto time = parse_iso_wall_clock("2025-11-12T13:30:00.250-05:30");
+  ASSERT_TRUE(time.has_value());
+  EXPECT_EQ(1'762'954'200'250, time->wall_ms);
+  EXPECT_EQ(-19'800, time->offset_s);
+  for (int64_t offset_s : {-43'200, -1'800, 0, 3'600, 50'400}) {
+    const int64_t wall = 4'102'444'800'123 + offset_s;  // around 2100-01-01
+    auto back = parse_iso_wall_clock(*format_iso_broker_ms(wall, offset_s));
+    ASSERT_TRUE(back.has_value()) << offset_s;
+    EXPECT_EQ(wall, back->wall_ms);
+    EXPECT_EQ(offset_s, back->offset_s);
+  }
+}
+
 }  // namespace
 }  // namespace mt5b::storage_sqlite

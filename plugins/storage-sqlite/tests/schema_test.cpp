@@ -17,16 +17,19 @@ TEST(Schema, migrate_creates_every_table_and_records_its_version) {
   store->migrate();
 
   RawDatabase raw(dir.file("schema.db"));
-  for (const char* table : {"trading_accounts", "account_integrations", "trades", "deals",
-                            "account_transactions", "sync_logs", "schema_migrations"}) {
+  for (const char* table :
+       {"trading_accounts", "account_integrations", "trades", "deals", "account_transactions",
+        "sync_logs", "audit_log", "schema_migrations"}) {
     EXPECT_EQ(1, raw.integer(std::string("SELECT count(*) FROM sqlite_schema WHERE type = "
                                          "'table' AND name = '") +
                              table + "'"))
         << table;
   }
   EXPECT_EQ(latest_schema_version(), raw.integer("SELECT max(version) FROM schema_migrations"));
-  EXPECT_EQ("2025-11-12T10:30:00.000Z", raw.text("SELECT applied_at FROM schema_migrations"));
+  EXPECT_EQ("2025-11-12T10:30:00.000Z",
+            raw.text("SELECT applied_at FROM schema_migrations WHERE version = 1"));
   EXPECT_TRUE(host.logged("applied schema migration 1"));
+  EXPECT_TRUE(host.logged("applied schema migration 2"));
 }
 
 TEST(Schema, migrate_twice_is_idempotent_and_keeps_data) {

@@ -18,6 +18,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace mt5b::storage_sqlite::testing {
 
@@ -72,6 +73,24 @@ class RawDatabase {
                        static_cast<size_t>(sqlite3_column_bytes(raw, 0)));
   }
   int64_t integer(const std::string& sql) { return std::stoll(text(sql).value_or("0")); }
+  // Every row, its columns joined with '|' (NULL as "NULL").
+  std::vector<std::string> rows(const std::string& sql) {
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK)
+      throw std::runtime_error(std::string("prepare failed: ") + sqlite3_errmsg(db_.get()));
+    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(raw, &sqlite3_finalize);
+    std::vector<std::string> out;
+    while (sqlite3_step(raw) == SQLITE_ROW) {
+      std::string row;
+      for (int c = 0; c < sqlite3_column_count(raw); ++c) {
+        if (c > 0) row += '|';
+        const auto* value = reinterpret_cast<const char*>(sqlite3_column_text(raw, c));
+        row += value != nullptr ? value : "NULL";
+      }
+      out.push_back(row);
+    }
+    return out;
+  }
 
  private:
   std::unique_ptr<sqlite3, decltype(&sqlite3_close_v2)> db_{nullptr, &sqlite3_close_v2};
@@ -170,6 +189,7 @@ inline AccountRow copy_account(const mt5b_account_record& r) {
   a.updated_at_ms = r.updated_at_ms;
   a.last_sync_at_ms = r.last_sync_at_ms;
   a.last_successful_sync_at_ms = r.last_successful_sync_at_ms;
+  a.next_sync_at_ms = r.next_sync_at_ms;
   return a;
 }
 
