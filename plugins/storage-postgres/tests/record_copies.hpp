@@ -1,0 +1,38 @@
+// Owned copies of the records a store emits (valid only during emit), as the plugin's own row
+// types, plus collectors that list into vectors.
+#ifndef MT5B_STORAGE_POSTGRES_TESTS_RECORD_COPIES_HPP
+#define MT5B_STORAGE_POSTGRES_TESTS_RECORD_COPIES_HPP
+
+#include "postgres_storage.hpp"
+#include "row_readers.hpp"
+
+#include <functional>
+#include <vector>
+
+namespace mt5b::storage_postgres::testing {
+
+AccountRow copy_of(const mt5b_account_record& r);
+CredentialRow copy_of(const mt5b_credential_record& r);
+PositionRow copy_of(const mt5b_position_record& r);
+TradeRow copy_of(const mt5b_trade_record& r);
+DealRow copy_of(const mt5b_deal_record& r);
+TransactionRow copy_of(const mt5b_transaction_record& r);
+SyncLogRow copy_of(const mt5b_sync_log_record& r);
+
+// The status a call ends with (OK, or the status of the sdk::Error it throws).
+mt5b_status status_of(const std::function<void()>& call);
+
+AccountRow get_account(PostgresStorage& store, const std::string& id);
+std::vector<AccountRow> list_accounts(PostgresStorage& store, const mt5b_account_query& query);
+std::vector<CredentialRow> list_credentials(PostgresStorage& store);
+std::vector<AccountRow> lease(PostgresStorage& store, const mt5b_lease_request& request);
+std::vector<PositionRow> list_positions(PostgresStorage& store, const mt5b_record_query& query);
+std::vector<TradeRow> list_trades(PostgresStorage& store, const mt5b_record_query& query);
+std::vector<DealRow> list_deals(PostgresStorage& store, const mt5b_record_query& query);
+std::vector<TransactionRow> list_transactions(PostgresStorage& store,
+                                              const mt5b_record_query& query);
+std::vector<SyncLogRow> list_sync_logs(PostgresStorage& store, const mt5b_record_query& query);
+
+}  // namespace mt5b::storage_postgres::testing
+
+#endif  // MT5B_STORAGE_POSTGRES_TESTS_RECORD_COPIES_HPP
