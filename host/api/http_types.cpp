@@ -85,6 +85,38 @@ Request copy_request(const mt5b_http_request& in) {
   return r;
 }
 
+std::string utf8_safe(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  size_t i = 0;
+  while (i < in.size()) {
+    auto c = static_cast<unsigned char>(in[i]);
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xe  ? 3
+                 : (c >> 3) == 0x1e ? 4
+                                    : 0;
+    bool ok = len > 0 && i + len <= in.size();
+    for (size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(in[i + k]) >> 6) == 0x2;
+    if (ok && len > 1) {
+      // Refuse overlong forms and surrogates, as a strict decoder does.
+      uint32_t cp = c & (0xff >> (len + 1));
+      for (size_t k = 1; k < len; ++k)
+        cp = (cp << 6) | (static_cast<unsigned char>(in[i + k]) & 0x3f);
+      ok = !(len == 2 && cp < 0x80) && !(len == 3 && cp < 0x800) && !(len == 4 && cp < 0x10000) &&
+           !(cp >= 0xd800 && cp <= 0xdfff) && cp <= 0x10ffff;
+    }
+    if (ok) {
+      out.append(in.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    }
+  }
+  return out;
+}
+
 Response error_response(const ApiError& error, const std::string& request_id) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
@@ -94,10 +126,10 @@ Response error_response(const ApiError& error, const std::string& request_id) {
   w.Key("error_code");
   w.String(error.code());
   w.Key("error_message");
-  w.String(error.what());
+  w.String(utf8_safe(error.what()));
   w.Key("details");
   if (error.details())
-    w.String(*error.details());
+    w.String(utf8_safe(*error.details()));
   else
     w.Null();
   w.Key("request_id");

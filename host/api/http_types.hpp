@@ -78,5 +78,8 @@ class RateLimitError : public ApiError {
 Response error_response(const ApiError& error, const std::string& request_id);
 
 std::string percent_decode(std::string_view in, bool plus_is_space);
+// Replaces every byte sequence that is not valid UTF-8 with U+FFFD, so echoed client input
+// never makes a response invalid JSON text.
+std::string utf8_safe(std::string_view in);
 
 }  // namespace mt5b::host

@@ -3,12 +3,46 @@
 #include <openssl/rand.h>
 #include <rapidjson/error/en.h>
 
+#include <algorithm>
 #include <cctype>
 
 namespace mt5b::host {
 
+namespace {
+constexpr int kMaxDepth = 32;
+
+// The deepest nesting of arrays and objects outside strings; a request never needs more than a
+// few levels, and refusing deep ones keeps hostile bodies cheap.
+int nesting_depth(const std::string& body) {
+  int depth = 0, max_depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : body) {
+    if (in_string) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      max_depth = std::max(max_depth, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return max_depth;
+}
+}  // namespace
+
 JsonBody::JsonBody(const std::string& body, const std::vector<std::string>& allowed) {
-  doc_.Parse<rapidjson::kParseFullPrecisionFlag>(body.c_str(), body.size());
+  if (nesting_depth(body) > kMaxDepth)
+    throw ApiError(400, "INVALID_JSON",
+                   "The request body nests deeper than " + std::to_string(kMaxDepth) +
+                       " levels; send a flat JSON object.");
+  doc_.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(body.c_str(),
+                                                                                  body.size());
   if (doc_.HasParseError())
     throw ApiError(400, "INVALID_JSON", "The request body is not valid JSON; send a JSON object.",
                    std::string(rapidjson::GetParseError_En(doc_.GetParseError())) + " at byte " +

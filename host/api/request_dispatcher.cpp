@@ -195,12 +195,17 @@ Response RequestDispatcher::finish(const RequestContext& ctx, const std::string&
   response.set_header("X-Request-ID", ctx.request.request_id);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::string labels = "route=\"" + prometheus_label_value(route_label) + "\",method=\"" +
-                       prometheus_label_value(ctx.request.method) + "\",status=\"" +
-                       std::to_string(response.status) + "\"";
+  // Label values come from fixed sets only (route patterns, known methods), so a client can
+  // never grow the number of series.
+  static const char* const kMethods[] = {"GET",   "POST", "PUT",    "DELETE",
+                                         "PATCH", "HEAD", "OPTIONS"};
+  std::string method = "OTHER";
+  for (const char* m : kMethods)
+    if (ctx.request.method == m) method = m;
+  std::string labels = "route=\"" + prometheus_label_value(route_label) + "\",method=\"" + method +
+                       "\",status=\"" + std::to_string(response.status) + "\"";
   metrics_.counter_add("mt5bridge_http_requests_total", labels, 1);
-  metrics_.observe("mt5bridge_http_request_duration_seconds",
-                   "route=\"" + prometheus_label_value(route_label) + "\"", seconds);
+  metrics_.observe("mt5bridge_http_request_duration_seconds", labels, seconds);
   if (Logger::instance().level() <= LogLevel::debug || response.status >= 500)
     Logger::instance().write(response.status >= 500 ? LogLevel::error : LogLevel::debug,
                              LogSource{"host", "", ""}, "request",
@@ -218,6 +223,8 @@ Response RequestDispatcher::handle(const mt5b_http_request& raw) {
   RequestContext ctx;
   ctx.request = copy_request(raw);
   ctx.request.request_id = choose_request_id(ctx.request.header("X-Request-ID"));
+  // Every log line written on this thread while the request runs (plugins' too) carries it.
+  RequestIdScope request_scope(ctx.request.request_id);
   std::string route_label = "unmatched";
   Response response;
   Response rate_headers;
@@ -227,9 +234,15 @@ Response RequestDispatcher::handle(const mt5b_http_request& raw) {
     bool path_known = false;
     const Route* route = router_.match(ctx.request, &path_known);
     if (!route) {
-      if (path_known)
-        throw ApiError(405, "METHOD_NOT_ALLOWED",
-                       "This path does not accept " + ctx.request.method + "; see /openapi.json.");
+      if (path_known) {
+        std::string allow;
+        for (const auto& m : router_.methods_at(ctx.request.path))
+          allow += (allow.empty() ? "" : ", ") + m;
+        rate_headers.set_header("Allow", allow);  // RFC 9110: a 405 names what is allowed
+        throw ApiError(
+            405, "METHOD_NOT_ALLOWED",
+            "This path does not accept " + ctx.request.method + "; it accepts " + allow + ".");
+      }
       throw ApiError(404, "NOT_FOUND", "No endpoint is served at this path.", ctx.request.path);
     }
     route_label = route->pattern;

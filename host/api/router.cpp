@@ -1,5 +1,7 @@
 #include "api/router.hpp"
 
+#include <algorithm>
+
 namespace mt5b::host {
 
 namespace {
@@ -44,6 +46,7 @@ std::vector<std::string> Router::methods_at(const std::string& path) const {
   std::vector<std::string> out;
   for (const auto& r : routes_)
     if (match_pattern(r.pattern, path, nullptr)) out.push_back(r.method);
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -52,7 +55,8 @@ const Route* Router::match(Request& request, bool* path_known) const {
   for (const auto& r : routes_) {
     std::map<std::string, std::string> params;
     if (!match_pattern(r.pattern, request.path, &params)) continue;
-    if (r.method == request.method) {
+    // HEAD is GET without a body (the transport drops it).
+    if (r.method == request.method || (request.method == "HEAD" && r.method == "GET")) {
       request.path_params = std::move(params);
       return &r;
     }

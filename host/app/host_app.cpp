@@ -59,7 +59,8 @@ void HostApp::build() {
                   " (plugin ABI 1.1)";
     log_warn("the sync engine is off", {{"reason", unavailable}});
   }
-  sync_routes_ = std::make_unique<SyncRoutes>(sync_engine_.get(), *access_, unavailable);
+  sync_routes_ = std::make_unique<SyncRoutes>(sync_engine_.get(), *access_, unavailable,
+                                              config_.sync.lease_ttl_s * 1000);
   health_->add_routes(router_);
   accounts_->add_routes(router_);
   market_->add_routes(router_);

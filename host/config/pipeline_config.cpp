@@ -125,7 +125,7 @@ class Loader {
         reader_.int_or(n["initial_history_days"], "sync.initial_history_days", 90, 1, 3650);
     s.retry_backoff_ms =
         reader_.int_or(n["retry_backoff_ms"], "sync.retry_backoff_ms", 1000, 0, 60000);
-    s.lease_ttl_s = reader_.int_or(n["lease_ttl_s"], "sync.lease_ttl_s", 300, 1, 86400);
+    s.lease_ttl_s = reader_.int_or(n["lease_ttl_s"], "sync.lease_ttl_s", 120, 1, 86400);
     s.enabled = reader_.bool_or(n["enabled"], "sync.enabled", true);
   }
 

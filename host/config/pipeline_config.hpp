@@ -62,7 +62,7 @@ struct SyncConfig {
   int64_t overlap_s = 3600;           // deals re-read before last_successful_sync_at
   int64_t initial_history_days = 90;  // how far back an account's first sync reads
   int64_t retry_backoff_ms = 1000;    // one retry of a transient broker failure, after this
-  int64_t lease_ttl_s = 300;          // a crashed host's leases expire after this
+  int64_t lease_ttl_s = 120;          // a crashed host's leases expire after this
   bool enabled = true;                // false: no scheduler (manual and API-triggered only)
 };
 

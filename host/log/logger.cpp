@@ -109,13 +109,33 @@ void Logger::write(LogLevel level, const LogSource& source, std::string_view mes
   if (!source.plugin.empty()) put("plugin", source.plugin);
   if (!source.instance.empty()) put("instance", source.instance);
   put("message", message);
-  for (const auto& [k, v] : fields) put(k, v);
+  bool has_request_id = false;
+  for (const auto& [k, v] : fields) {
+    put(k, v);
+    has_request_id = has_request_id || k == "request_id";
+  }
+  if (!has_request_id && !RequestIdScope::current().empty())
+    put("request_id", RequestIdScope::current());
   w.EndObject();
   std::lock_guard lock(mu_);
   std::FILE* out = sink_ ? sink_ : stderr;
   std::fwrite(sb.GetString(), 1, sb.GetSize(), out);
   std::fputc('\n', out);
   std::fflush(out);
+}
+
+namespace {
+thread_local std::string t_request_id;
+}  // namespace
+
+RequestIdScope::RequestIdScope(std::string request_id) : previous_(std::move(t_request_id)) {
+  t_request_id = std::move(request_id);
+}
+RequestIdScope::~RequestIdScope() {
+  t_request_id = std::move(previous_);
+}
+const std::string& RequestIdScope::current() {
+  return t_request_id;
 }
 
 namespace {

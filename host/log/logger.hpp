@@ -51,6 +51,20 @@ class Logger {
   std::FILE* sink_ = nullptr;
 };
 
+// While alive, every line written by this thread carries `request_id` (set by the dispatcher
+// around a request, so plugin calls made for it are tagged too).
+class RequestIdScope {
+ public:
+  explicit RequestIdScope(std::string request_id);
+  ~RequestIdScope();
+  RequestIdScope(const RequestIdScope&) = delete;
+  RequestIdScope& operator=(const RequestIdScope&) = delete;
+  static const std::string& current();
+
+ private:
+  std::string previous_;
+};
+
 // Short forms for the host's own lines.
 void log_info(std::string_view message, const LogFields& fields = {});
 void log_warn(std::string_view message, const LogFields& fields = {});

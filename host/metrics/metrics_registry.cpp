@@ -15,6 +15,12 @@ std::string number(double v) {
   return buf;
 }
 
+std::string bound(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
 std::string braces(const std::string& labels, const std::string& extra = {}) {
   std::string inner = labels;
   if (!extra.empty()) inner += inner.empty() ? extra : "," + extra;
@@ -81,7 +87,7 @@ std::string MetricsRegistry::render_prometheus() const {
     out += "# TYPE " + name + " histogram\n";
     for (const auto& [labels, h] : series) {
       for (size_t i = 0; i < kBounds.size(); ++i)
-        out += name + "_bucket" + braces(labels, "le=\"" + number(kBounds[i]) + "\"") + " " +
+        out += name + "_bucket" + braces(labels, "le=\"" + bound(kBounds[i]) + "\"") + " " +
                std::to_string(h.buckets[i]) + "\n";
       out +=
           name + "_bucket" + braces(labels, "le=\"+Inf\"") + " " + std::to_string(h.count) + "\n";

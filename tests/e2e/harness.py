@@ -158,3 +158,216 @@ class Host:
 
 def new_user():
     return str(uuid.uuid4())
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers for the REST API suites (test_api, test_openapi).
+
+import re  # noqa: E402  (kept with the helpers that use it)
+
+ERROR_KEYS = ("success", "error_code", "error_message", "details", "request_id")
+
+
+def config_text(api_yaml=None, broker_yaml=None, extra_api_keys=()):
+    """config/default.yaml with its `api:` block replaced by `api_yaml` (YAML lines indented two
+    spaces, without the `api:` line), `broker_yaml` lines added to the demo broker instance, and
+    more service API keys accepted beside MT5_SERVICE_API_KEY (each its own rate-limit bucket)."""
+    with open(os.path.join(SOURCE_DIR, "config", "default.yaml")) as f:
+        text = f.read()
+    if api_yaml is not None:
+        text, count = re.subn(r"(?m)^api:\n(?:(?:[ \t].*)?\n)*", "api:\n" + api_yaml.rstrip("\n") + "\n\n", text)
+        assert count == 1, "config/default.yaml has no top-level api: block any more"
+    if broker_yaml:
+        match = re.search(r"(?m)^([ \t]+)scenario: .*\n", text)
+        assert match, "config/default.yaml has no broker scenario: line any more"
+        indent = match.group(1)
+        lines = "".join(indent + line + "\n" for line in broker_yaml.strip("\n").split("\n"))
+        text = text[:match.end()] + lines + text[match.end():]
+    if extra_api_keys:
+        keys = ", ".join(json.dumps(k) for k in extra_api_keys)
+        text, count = re.subn(r'(?m)^(\s+keys: \[ "\$\{MT5_SERVICE_API_KEY[^"]*")', r"\1, " + keys.replace("\\", "\\\\"), text)
+        assert count == 1, "config/default.yaml lists the API keys differently now"
+    return text
+
+
+def raw_exchange(port, data, timeout_s=10, read_limit=1 << 20):
+    """Sends raw bytes on a fresh connection and reads one response (or until the server closes).
+    Returns (status, headers, body bytes); status None when the server closed without answering.
+    Send errors (the server closing early, e.g. on a body it refuses) are not raised."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout_s) as s:
+        try:
+            for i in range(0, len(data), 65536):
+                s.sendall(data[i:i + 65536])
+        except OSError:
+            pass
+        received = b""
+        try:
+            while len(received) < read_limit:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+                head_end = received.find(b"\r\n\r\n")
+                if head_end >= 0:
+                    length = re.search(rb"(?im)^content-length:\s*(\d+)", received[:head_end])
+                    if length and len(received) >= head_end + 4 + int(length.group(1)):
+                        break
+        except OSError:
+            pass
+    head_end = received.find(b"\r\n\r\n")
+    if not received.startswith(b"HTTP/") or head_end < 0:
+        return None, {}, received
+    lines = received[:head_end].decode("latin-1").split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return int(lines[0].split()[1]), headers, received[head_end + 4:]
+
+
+def host_route_table(source_dir=SOURCE_DIR):
+    """The (METHOD, path) of every `router.add({"METHOD", "/path", ...` in host/**/*.cpp."""
+    pattern = re.compile(r'router\.add\(\s*\{\s*"([A-Z]+)"\s*,\s*"([^"]+)"')
+    routes = set()
+    for root, _, files in os.walk(os.path.join(source_dir, "host")):
+        for name in files:
+            if name.endswith(".cpp"):
+                with open(os.path.join(root, name), encoding="utf-8") as f:
+                    routes.update(pattern.findall(f.read()))
+    return routes
+
+
+def resolve_ref(doc, node):
+    """Follows local $refs (#/a/b) until `node` is not a reference."""
+    while isinstance(node, dict) and "$ref" in node:
+        target = doc
+        for part in node["$ref"][2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node
+
+
+_JSON_TYPES = {
+    "object": lambda v: isinstance(v, dict),
+    "array": lambda v: isinstance(v, list),
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+}
+
+
+def schema_errors(doc, schema, value, where="$"):
+    """Where `value` breaks the OpenAPI 3.0 `schema` (the subset docs/openapi.json uses: $ref,
+    allOf, type, nullable, enum, required, properties, additionalProperties, items, minimum,
+    maximum, minLength, maxLength, pattern). An empty list when it conforms."""
+    schema = resolve_ref(doc, schema)
+    errors = []
+    for part in schema.get("allOf", []):
+        errors += schema_errors(doc, part, value, where)
+    if value is None:
+        if not schema.get("nullable") and "type" in schema:
+            errors.append("%s is null but not nullable" % where)
+        return errors
+    kind = schema.get("type")
+    if kind and not _JSON_TYPES[kind](value):
+        return errors + ["%s should be %s, not %r" % (where, kind, value)]
+    if "enum" in schema and value not in schema["enum"]:
+        errors.append("%s is %r, not one of %r" % (where, value, schema["enum"]))
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "minimum" in schema and value < schema["minimum"]:
+            errors.append("%s is %r, below %r" % (where, value, schema["minimum"]))
+        if "maximum" in schema and value > schema["maximum"]:
+            errors.append("%s is %r, above %r" % (where, value, schema["maximum"]))
+    if isinstance(value, str):
+        if len(value) < schema.get("minLength", 0) or len(value) > schema.get("maxLength", len(value)):
+            errors.append("%s has a length outside the schema's" % where)
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            errors.append("%s (%r) does not match %s" % (where, value, schema["pattern"]))
+    if isinstance(value, dict):
+        props = schema.get("properties", {})
+        for name in schema.get("required", []):
+            if name not in value:
+                errors.append("%s lacks %s" % (where, name))
+        for name, item in value.items():
+            if name in props:
+                errors += schema_errors(doc, props[name], item, "%s.%s" % (where, name))
+            elif schema.get("additionalProperties") is False:
+                errors.append("%s has the undocumented field %s" % (where, name))
+            elif isinstance(schema.get("additionalProperties"), dict):
+                errors += schema_errors(doc, schema["additionalProperties"], item, "%s.%s" % (where, name))
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            errors += schema_errors(doc, schema["items"], item, "%s[%d]" % (where, index))
+    return errors
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers for the sync suite (test_sync).
+
+def replace_top_level_block(text, key, body_yaml):
+    """`text` with its top-level `key:` block replaced by `body_yaml` (lines indented two spaces,
+    without the `key:` line); the block is appended when the text has none."""
+    block = key + ":\n" + body_yaml.rstrip("\n") + "\n\n"
+    text, count = re.subn(r"(?m)^%s:\n(?:(?:[ \t].*)?\n)*" % re.escape(key), lambda _: block, text)
+    return text if count else text.rstrip("\n") + "\n\n" + block
+
+
+def sync_config_text(sync_yaml, api_yaml, broker_yaml=None, time_zones=None):
+    """config/default.yaml with its `sync:` and `api:` blocks replaced, `broker_yaml` lines added
+    to the broker instance, and (when given) its `time_zones:` mapping replaced by `time_zones`."""
+    text = config_text(api_yaml=api_yaml, broker_yaml=broker_yaml)
+    text = replace_top_level_block(text, "sync", sync_yaml)
+    if time_zones is not None:
+        text, count = re.subn(r"(?m)^([ \t]+)time_zones: .*$", lambda m: m.group(1) + "time_zones: " + time_zones, text)
+        assert count == 1, "config/default.yaml has no time_zones: line any more"
+    return text
+
+
+def json_log_records(text):
+    """The JSON objects of a host log (one per line); other lines are skipped."""
+    records = []
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                pass
+    return records
+
+
+class RestartableHost(Host):
+    """A Host started many times on one database and temp dir. Each start keeps the previous
+    run's log as host.log.<n>, so logs() reads the current run only; kill() is a SIGKILL."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.runs = 0
+
+    def start(self, timeout_s=20):
+        if os.path.exists(self.log_path):
+            os.replace(self.log_path, "%s.%d" % (self.log_path, self.runs))
+        self.runs += 1
+        return super().start(timeout_s)
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if getattr(self, "log", None):
+            self.log.close()
+
+    def log_records(self, message=None):
+        records = json_log_records(self.logs())
+        return [r for r in records if message is None or r.get("message") == message]
+
+    def all_logs(self):
+        """Every run's log, oldest first."""
+        parts = []
+        for n in range(1, self.runs):
+            path = "%s.%d" % (self.log_path, n)
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    parts.append(f.read().decode("utf-8", "replace"))
+        return "\n".join(parts + [self.logs()])

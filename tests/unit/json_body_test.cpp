@@ -122,3 +122,34 @@ TEST(Uuid, require_uuid_refuses_other_text_naming_what_was_expected) {
 }
 
 }  // namespace
+
+namespace {
+TEST(JsonBodyDepth, refuses_deep_nesting_with_invalid_json_instead_of_recursing) {
+  // A body of half a million '[' once crashed the host (recursive parse).
+  try {
+    mt5b::host::JsonBody body(std::string(500000, '['), {"login"});
+    FAIL() << "a deeply nested body was accepted";
+  } catch (const mt5b::host::ApiError& e) {
+    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), "INVALID_JSON");
+  }
+}
+
+TEST(JsonBodyDepth, brackets_inside_strings_do_not_count_as_nesting) {
+  mt5b::host::JsonBody body("{\"login\": \"" + std::string(100, '[') + "\"}", {"login"});
+  EXPECT_EQ(body.string("login")->size(), 100u);
+}
+
+TEST(Utf8Safe, replaces_invalid_sequences_and_keeps_valid_text) {
+  EXPECT_EQ(mt5b::host::utf8_safe("caf\xc3\xa9"), "caf\xc3\xa9");
+  EXPECT_EQ(mt5b::host::utf8_safe("\xff\xfe"), "\xEF\xBF\xBD\xEF\xBF\xBD");
+  EXPECT_EQ(mt5b::host::utf8_safe("\xc0\xaf"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  EXPECT_EQ(mt5b::host::utf8_safe("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+}
+
+TEST(Utf8Safe, error_responses_are_valid_utf8_whatever_the_client_sent) {
+  auto r = mt5b::host::error_response(
+      mt5b::host::ApiError(400, "UNKNOWN_FIELD", "field '\xff' is not accepted", "\xff\xfe"), "r1");
+  EXPECT_EQ(mt5b::host::utf8_safe(r.body), r.body);
+}
+}  // namespace

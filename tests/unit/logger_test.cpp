@@ -200,3 +200,15 @@ TEST(LogLevelNames, parse_and_name_each_level) {
 }
 
 }  // namespace
+
+TEST_F(LoggerTest, lines_written_inside_a_request_scope_carry_its_request_id) {
+  {
+    mt5b::host::RequestIdScope scope("req_scope_test");
+    mt5b::host::log_info("inside");
+  }
+  mt5b::host::log_info("outside");
+  auto written = lines();
+  ASSERT_EQ(written.size(), 2u);
+  EXPECT_EQ(text(parse(written[0]), "request_id"), "req_scope_test");
+  EXPECT_FALSE(parse(written[1]).HasMember("request_id"));
+}

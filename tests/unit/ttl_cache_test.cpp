@@ -201,3 +201,21 @@ TEST(TtlCache, invalidate_drops_one_key) {
 }
 
 }  // namespace
+
+namespace {
+TEST(TtlCacheBound, keeps_at_most_max_entries_dropping_the_oldest) {
+  mt5b::host::TtlCache<int> cache(3);
+  auto never = [](std::exception_ptr) { return false; };
+  for (int i = 0; i < 5; ++i)
+    cache.get(
+        "k" + std::to_string(i), std::chrono::seconds(60), [i] { return i; }, never);
+  EXPECT_EQ(cache.size(), 3u);
+  int fetched = 0;
+  cache.get(
+      "k4", std::chrono::seconds(60), [&] { return ++fetched; }, never);
+  EXPECT_EQ(fetched, 0) << "the newest key must still be cached";
+  cache.get(
+      "k0", std::chrono::seconds(60), [&] { return ++fetched; }, never);
+  EXPECT_EQ(fetched, 1) << "the oldest key must have been dropped";
+}
+}  // namespace

@@ -18,6 +18,10 @@ class TtlCache {
  public:
   using Clock = std::chrono::steady_clock;
 
+  // At most `max_entries` values are kept: past that, the oldest go first. Keys come partly from
+  // clients (history ranges), so the bound keeps memory flat whatever they send.
+  explicit TtlCache(size_t max_entries = 10'000) : max_entries_(max_entries) {}
+
   struct Result {
     T value;
     bool cached = false;  // served from the cache (fresh or stale)
@@ -52,6 +56,7 @@ class TtlCache {
           std::lock_guard lock(mu_);
           entries_[key] = Entry{value, Clock::now()};
           flights_.erase(key);
+          evict_oldest();
         }
         promise->set_value(value);
         return Result{std::move(value), false, false, 0};
@@ -73,6 +78,11 @@ class TtlCache {
       if (auto stale = stale_value(key, std::current_exception(), is_transient)) return *stale;
       throw;
     }
+  }
+
+  size_t size() {
+    std::lock_guard lock(mu_);
+    return entries_.size();
   }
 
   void invalidate(const std::string& key) {
@@ -104,6 +114,17 @@ class TtlCache {
     return Result{it->second.value, true, true, age(it->second.stored_at, Clock::now())};
   }
 
+  // Drops the oldest values until the cache fits. Called with mu_ held; O(n) only on overflow.
+  void evict_oldest() {
+    while (entries_.size() > max_entries_) {
+      auto oldest = entries_.begin();
+      for (auto it = entries_.begin(); it != entries_.end(); ++it)
+        if (it->second.stored_at < oldest->second.stored_at) oldest = it;
+      entries_.erase(oldest);
+    }
+  }
+
+  size_t max_entries_;
   std::mutex mu_;
   std::map<std::string, Entry> entries_;
   std::map<std::string, std::shared_future<T>> flights_;

@@ -48,21 +48,17 @@ PrivacyService::PrivacyService(AccountAccess& access,
     : access_(access), on_account_removed_(std::move(on_account_removed)) {}
 
 void PrivacyService::add_routes(Router& router) {
-  // Access::service: the service key may act on anyone; a user token narrows it to the user.
-  router.add({"DELETE", "/api/mt5/users/{user_id}/data", Access::service,
+  // A user token acts on that user only; the service key alone acts on anyone when
+  // api.service_key_acts_on_any_account allows it, as on every user route.
+  router.add({"DELETE", "/api/mt5/users/{user_id}/data", Access::user,
               [this](auto& c) { return erase(c); }});
-  router.add({"GET", "/api/mt5/users/{user_id}/export", Access::service,
+  router.add({"GET", "/api/mt5/users/{user_id}/export", Access::user,
               [this](auto& c) { return export_data(c); }});
 }
 
 std::string PrivacyService::subject_user(RequestContext& ctx) const {
   std::string user = require_uuid(ctx.request.path_params["user_id"], "user_id");
-  if (!ctx.auth.refusals.empty())
-    throw ApiError(401, "INVALID_TOKEN",
-                   "The user token was refused; sign in again to get a fresh Supabase access "
-                   "token.",
-                   ctx.auth.refusals.front());
-  if (ctx.auth.user && ctx.auth.user->subject != user)
+  if (!ctx.service_on_behalf && ctx.acting_user != user)
     throw ApiError(403, "FORBIDDEN", "A user may erase or export only their own data.");
   return user;
 }

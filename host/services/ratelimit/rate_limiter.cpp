@@ -38,6 +38,13 @@ RateLimiter::Decision RateLimiter::take(const std::string& key, int64_t per_min,
   return d;
 }
 
+void RateLimiter::give_back(const std::string& key, int64_t per_min) {
+  std::lock_guard lock(mu_);
+  auto it = buckets_.find(key);
+  if (it != buckets_.end())
+    it->second.tokens = std::min(static_cast<double>(per_min), it->second.tokens + 1.0);
+}
+
 void RateLimiter::drop_full_buckets(Clock::time_point now) {
   for (auto it = buckets_.begin(); it != buckets_.end();) {
     // A bucket idle for over a minute is full again: forgetting it changes nothing.

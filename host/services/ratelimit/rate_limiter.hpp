@@ -24,6 +24,8 @@ class RateLimiter {
 
   // per_min <= 0 means unlimited.
   Decision take(const std::string& key, int64_t per_min, Clock::time_point now = Clock::now());
+  // Returns a token taken for a request that then did nothing (e.g. refused as a conflict).
+  void give_back(const std::string& key, int64_t per_min);
 
  private:
   struct Bucket {

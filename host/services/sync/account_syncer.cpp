@@ -44,6 +44,13 @@ auto AccountSyncer::with_retry(const char* what, F&& call) -> decltype(call()) {
   }
 }
 
+void AccountSyncer::renew_lease(const Account& account, const std::string& lease_owner) {
+  // A slow sync may outlast its lease; taking it again just before the apply keeps the result
+  // unless another host took the account meanwhile (then CONFLICT, and nothing is written).
+  access_.storage().lease_due(lease_owner, account.id, now_unix_ms(), config_.lease_ttl_s * 1000,
+                              1);
+}
+
 SyncOutcome AccountSyncer::sync(const Account& account, const std::string& lease_owner,
                                 const SyncRequest& request) {
   SyncOutcome outcome;
@@ -60,6 +67,7 @@ SyncOutcome AccountSyncer::sync(const Account& account, const std::string& lease
     outcome.duration_ms = now_unix_ms() - started_ms;
     apply.log->duration_ms = outcome.duration_ms;
     apply.log->completed_at_ms = started_ms + outcome.duration_ms;
+    renew_lease(account, lease_owner);
     outcome.inserted = access_.storage().sync_apply(apply);
     outcome.status = "success";
   } catch (const PluginCallError& e) {
@@ -194,8 +202,10 @@ void AccountSyncer::write_failure(const Account& account, const std::string& lea
   a.updated_at_ms = now_ms;
   a.last_connection_error = outcome.error.substr(0, 1000);
   if (outcome.broker_status == MT5B_UNAUTHENTICATED) {
+    // The back-off grows with consecutive authorization failures only.
+    int64_t auth_failures = account.connection_status == "auth_failed" ? a.sync_failure_count : 1;
     a.connection_status = "auth_failed";
-    a.next_sync_at_ms = now_ms + auth_backoff_ms(a.sync_failure_count);
+    a.next_sync_at_ms = now_ms + auth_backoff_ms(auth_failures);
   } else {
     a.connection_status = "error";
     a.next_sync_at_ms = config_.schedule.next_after_ms(now_ms);
@@ -211,6 +221,7 @@ void AccountSyncer::write_failure(const Account& account, const std::string& lea
   log.error_message = a.last_connection_error;
   apply.log = log;
   try {
+    renew_lease(account, lease_owner);
     access_.storage().sync_apply(apply);
   } catch (const PluginCallError& e) {
     log_warn("could not record a failed sync", {{"account_id", account.id}, {"error", e.what()}});

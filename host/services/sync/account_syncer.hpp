@@ -45,6 +45,7 @@ class AccountSyncer {
                           const SyncRequest& request, int64_t now_ms, SyncOutcome& outcome);
   void write_failure(const Account& account, const std::string& lease_owner,
                      const SyncRequest& request, int64_t started_ms, SyncOutcome& outcome);
+  void renew_lease(const Account& account, const std::string& lease_owner);
   // Runs a broker call; a transient failure is retried once after the configured backoff.
   template <class F>
   auto with_retry(const char* what, F&& call) -> decltype(call());

@@ -65,7 +65,8 @@ std::optional<CycleReport> SyncEngine::trigger_cycle(const std::string& trigger)
   started.cycle_id = new_uuid_v4();
   started.trigger = trigger;
   started.started_at_ms = now_unix_ms();
-  background_cycle_ = std::thread([this, trigger] { run_cycle(trigger); });
+  background_cycle_ =
+      std::thread([this, trigger, id = started.cycle_id] { run_cycle(trigger, id); });
   return started;
 }
 
@@ -102,13 +103,13 @@ void SyncEngine::finish_account(const Account& account, const std::string& lease
   }
 }
 
-CycleReport SyncEngine::run_cycle(const std::string& trigger) {
+CycleReport SyncEngine::run_cycle(const std::string& trigger, const std::string& cycle_id) {
   {
     std::lock_guard lock(mu_);
     cycle_running_ = true;
   }
   CycleReport report;
-  report.cycle_id = new_uuid_v4();
+  report.cycle_id = cycle_id.empty() ? new_uuid_v4() : cycle_id;
   report.trigger = trigger;
   report.started_at_ms = now_unix_ms();
   const int64_t deadline_ms = report.started_at_ms + config_.cycle_budget_s * 1000;

@@ -41,8 +41,8 @@ class SyncEngine {
   // Stops the scheduler and waits for running syncs (each bounded by broker timeouts).
   void stop();
 
-  // Runs one cycle now on the calling thread.
-  CycleReport run_cycle(const std::string& trigger);
+  // Runs one cycle now on the calling thread (`cycle_id` empty: a fresh one).
+  CycleReport run_cycle(const std::string& trigger, const std::string& cycle_id = {});
   // Starts a cycle in the background; nullopt when one is already running.
   std::optional<CycleReport> trigger_cycle(const std::string& trigger);
 

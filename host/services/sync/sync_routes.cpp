@@ -16,8 +16,12 @@ void time_or_null(JsonWriter& w, const char* key, int64_t ms) {
 }
 }  // namespace
 
-SyncRoutes::SyncRoutes(SyncEngine* engine, AccountAccess& access, std::string unavailable_reason)
-    : engine_(engine), access_(access), unavailable_reason_(std::move(unavailable_reason)) {}
+SyncRoutes::SyncRoutes(SyncEngine* engine, AccountAccess& access, std::string unavailable_reason,
+                       int64_t lease_ttl_ms)
+    : engine_(engine),
+      access_(access),
+      unavailable_reason_(std::move(unavailable_reason)),
+      lease_ttl_ms_(lease_ttl_ms) {}
 
 SyncEngine& SyncRoutes::engine() {
   if (!engine_)
@@ -79,6 +83,7 @@ Response SyncRoutes::manual_sync(RequestContext& ctx) {
   try {
     log = sync_engine.start_manual(account, request);
   } catch (const PluginCallError& e) {
+    manual_limiter_.give_back(account.id, 1);  // nothing ran: the minute is not used up
     if (e.status() == MT5B_CONFLICT)
       throw ApiError(409, "SYNC_IN_PROGRESS",
                      "This account is being synced right now; query its sync status instead.");
@@ -114,7 +119,20 @@ Response SyncRoutes::status(RequestContext& ctx) {
   }
   if (!log) throw ApiError(404, "SYNC_NOT_FOUND", "No sync has this id.", id);
   ctx.request.path_params["account_id"] = log->account_id;
-  access_.owned_account(ctx);  // 403 for another user's sync
+  Account account = access_.owned_account(ctx);  // 403 for another user's sync
+  // A sync still "processing" after the account was synced again, or long after any lease
+  // could last, was lost with the host that ran it (killed mid-sync): say so, and record it,
+  // instead of "processing" forever.
+  if (log->status == "processing" && (account.last_sync_at_ms > log->started_at_ms ||
+                                      now_unix_ms() - log->started_at_ms > 2 * lease_ttl_ms_)) {
+    log->status = "failed";
+    log->completed_at_ms = now_unix_ms();
+    log->error_message = "the host that ran this sync stopped before it finished; sync again";
+    try {
+      access_.storage().sync_log_put(*log);
+    } catch (const PluginCallError&) {
+    }
+  }
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
   w.StartObject();

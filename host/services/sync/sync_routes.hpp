@@ -15,7 +15,8 @@ class SyncRoutes {
  public:
   // `engine` is null when the storage plugin cannot run the sync engine: the routes then answer
   // 501 SYNC_UNAVAILABLE naming what is missing.
-  SyncRoutes(SyncEngine* engine, AccountAccess& access, std::string unavailable_reason);
+  SyncRoutes(SyncEngine* engine, AccountAccess& access, std::string unavailable_reason,
+             int64_t lease_ttl_ms);
   void add_routes(Router& router);
 
   Response run_cycle(RequestContext& ctx);
@@ -28,6 +29,7 @@ class SyncRoutes {
   SyncEngine* engine_;
   AccountAccess& access_;
   std::string unavailable_reason_;
+  int64_t lease_ttl_ms_;
   RateLimiter manual_limiter_;  // story 3.6: one manual sync per account per minute
 };
 
