@@ -6,12 +6,24 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cctype>
+
 namespace mt5b::host {
 
 namespace {
 
 using rapidjson::Value;
 using Alloc = rapidjson::Document::AllocatorType;
+
+// Inside OBJECT options the plugin's table cannot mark single keys secret, so names that say
+// so (token, password, secret, api_key, ...) are redacted from logs like secret options.
+bool secret_name(const std::string& key) {
+  std::string k;
+  for (char c : key) k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* word : {"token", "password", "secret", "api_key", "apikey", "private_key"})
+    if (k.find(word) != std::string::npos && k.find("_file") == std::string::npos) return true;
+  return false;
+}
 
 // A YAML subtree (OBJECT / OBJECT_LIST options) as JSON, inferring scalar types the way YAML's
 // core schema does, except that quoted scalars always stay strings.
@@ -22,8 +34,8 @@ Value to_json(const YAML::Node& n, const std::string& path, YamlReader& reader, 
     Value obj(rapidjson::kObjectType);
     for (const auto& kv : n) {
       std::string key = kv.first.Scalar();
-      obj.AddMember(Value(key.c_str(), a), to_json(kv.second, path + "." + key, reader, secret, a),
-                    a);
+      obj.AddMember(Value(key.c_str(), a),
+                    to_json(kv.second, path + "." + key, reader, secret || secret_name(key), a), a);
     }
     return obj;
   }

@@ -249,6 +249,21 @@ class CommandLineTest(unittest.TestCase):
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("OK", out.stdout)
 
+    def test_check_config_accepts_production_given_its_variables_and_names_each_missing_one(self):
+        env = dict(self.env, HOSTNAME="prod-1", DATABASE_URL="postgresql://u@db.example:5432/app",
+                   MT5_SERVICE_API_KEY="p" * 32, SUPABASE_JWT_SECRET="s" * 40, ENCRYPTION_KEY="0" * 64,
+                   MT5_GATEWAY_1_HOST="10.0.0.11", MT5_GATEWAY_2_HOST="10.0.0.12",
+                   MT5BRIDGE_APP_ORIGIN="https://app.example")
+        ok = subprocess.run([BIN, "check-config", "config/production.yaml"], cwd=SOURCE_DIR, env=env,
+                            capture_output=True, text=True, timeout=60)
+        self.assertEqual(ok.returncode, 0, ok.stderr)
+        del env["DATABASE_URL"], env["ENCRYPTION_KEY"]
+        bad = subprocess.run([BIN, "check-config", "config/production.yaml"], cwd=SOURCE_DIR, env=env,
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("DATABASE_URL", bad.stderr)
+        self.assertIn("ENCRYPTION_KEY", bad.stderr)
+
     def test_check_config_rejects_every_bad_fixture(self):
         bad_dir = os.path.join(SOURCE_DIR, "config", "bad")
         files = sorted(f for f in os.listdir(bad_dir) if f.endswith(".yaml"))

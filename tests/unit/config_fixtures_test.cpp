@@ -287,6 +287,15 @@ TEST_F(ConfigLoad, keeps_quoted_scalars_inside_object_options_as_strings) {
   EXPECT_TRUE(extra["enabled"].IsTrue());
 }
 
+TEST_F(ConfigLoad, registers_secret_named_keys_inside_object_options_for_redaction) {
+  // A plugin's option table cannot mark keys inside an OBJECT option secret (e.g. a terminal's
+  // token in broker-mt5's terminals list), so the host treats secret-sounding names as secrets.
+  PipelineConfig config = load(kConfigFixtures / "option-values.yaml",
+                               fake_env({{"FIXTURE_TOKEN", "fixture-token-value-123"}}));
+  EXPECT_THAT(config.secrets, ::testing::Contains("nested-token-value-789"));
+  EXPECT_THAT(config.secrets, ::testing::Not(::testing::Contains("007")));
+}
+
 TEST_F(ConfigLoad, fills_in_defaults_from_the_option_table) {
   PipelineConfig config = load(kConfigFixtures / "option-values.yaml",
                                fake_env({{"FIXTURE_TOKEN", "fixture-token-value-123"}}));
