@@ -371,3 +371,103 @@ class RestartableHost(Host):
                 with open(path, "rb") as f:
                     parts.append(f.read().decode("utf-8", "replace"))
         return "\n".join(parts + [self.logs()])
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers for the PostgreSQL and secrets suites (test_postgres_host, test_no_plaintext).
+
+PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
+PG_CTL_SCRIPT = os.path.join(SOURCE_DIR, "tests", "pg", "pg_ctl.sh")
+
+
+class PgCluster:
+    """A throwaway PostgreSQL 15 cluster (tests/pg/pg_ctl.sh) this process may stop and start.
+    Its watchdog destroys it if this process dies without calling destroy()."""
+
+    def __init__(self, directory=None):
+        """`directory` (not existing yet) inside another cluster's directory makes a second
+        cluster copied from that one's fresh initdb, removed with it."""
+        if directory is None:
+            directory = tempfile.mkdtemp(prefix="mt5b-e2e-pg-")
+            os.chmod(directory, 0o755)  # postgres (not root) must be able to enter it
+        self.dir = directory
+        self.port = None
+
+    def _pg_ctl(self, *args):
+        env = dict(os.environ, MT5B_PG_WATCH_PID=str(os.getpid()), PG_BIN=PG_BIN)
+        done = subprocess.run([PG_CTL_SCRIPT] + list(args), env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=120)
+        if done.returncode != 0:
+            raise AssertionError("pg_ctl.sh %s failed: %s" % (" ".join(args), done.stderr.decode()))
+        return done.stdout.decode().strip()
+
+    def start(self):
+        self.port = int(self._pg_ctl("start", self.dir).splitlines()[-1])
+        return self
+
+    def stop(self):
+        self._pg_ctl("stop", self.dir)
+
+    def destroy(self):
+        self._pg_ctl("destroy", self.dir)
+
+    def url(self, database):
+        return "postgresql://mt5bridge@127.0.0.1:%d/%s" % (self.port, database)
+
+    def log_path(self):
+        return os.path.join(self.dir, "run", "pg.log")
+
+    def psql(self, database, sql, timeout_s=120):
+        """Runs `sql` (several statements allowed) and returns psql's unaligned output."""
+        done = subprocess.run(
+            [os.path.join(PG_BIN, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1",
+             "-p", str(self.port), "-U", "mt5bridge", "-d", database, "-c", sql],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout_s)
+        if done.returncode != 0:
+            raise AssertionError("psql failed on %r: %s" % (sql, done.stderr.decode()))
+        return done.stdout.decode()
+
+    def query(self, database, sql):
+        """The rows of one SELECT as a list of dicts (through json_agg, so types survive)."""
+        out = self.psql(database, "SELECT coalesce(json_agg(q), '[]'::json) FROM (%s) q" % sql).strip()
+        return json.loads(out)
+
+    def scalar(self, database, sql):
+        rows = self.query(database, sql)
+        return next(iter(rows[0].values())) if rows else None
+
+    def create_database(self, name):
+        """A fresh database copied from pg_ctl.sh's template (the Supabase-like shim); its url."""
+        self.psql("postgres", "CREATE DATABASE %s TEMPLATE mt5b_template" % name)
+        return self.url(name)
+
+    def dump(self, database):
+        """pg_dump of `database` (schema and data, plain SQL) as bytes."""
+        done = subprocess.run([os.path.join(PG_BIN, "pg_dump"), "-h", "127.0.0.1", "-p", str(self.port),
+                               "-U", "mt5bridge", "-d", database], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=300)
+        if done.returncode != 0:
+            raise AssertionError("pg_dump failed: " + done.stderr.decode())
+        return done.stdout
+
+
+def with_postgres_storage(text, url_variable="MT5BRIDGE_DATABASE_URL", pool_size=4, extra=None):
+    """`text` (a config) with its pipeline.storage instance replaced by storage-postgres reading
+    its url from the environment variable `url_variable`."""
+    lines = ["    plugin: storage-postgres", '    url: "${%s}"' % url_variable, "    pool_size: %d" % pool_size]
+    lines += ["    %s: %s" % (k, v) for k, v in (extra or {}).items()]
+    text, count = re.subn(r"(?m)^  storage:\n(?:    .*\n)+", lambda _: "  storage:\n" + "\n".join(lines) + "\n", text)
+    assert count == 1, "the config has no pipeline.storage block in the expected layout"
+    return text
+
+
+def wait_until(what, predicate, timeout_s, interval_s=0.1):
+    """predicate()'s first truthy value, polling until `timeout_s` passes."""
+    deadline = time.time() + timeout_s
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.time() > deadline:
+            raise AssertionError("timed out after %ss waiting for %s" % (timeout_s, what))
+        time.sleep(interval_s)

@@ -264,6 +264,24 @@ class CommandLineTest(unittest.TestCase):
         self.assertIn("DATABASE_URL", bad.stderr)
         self.assertIn("ENCRYPTION_KEY", bad.stderr)
 
+    def test_migrate_moves_the_schema_up_down_and_back(self):
+        import tempfile
+        env = dict(self.env, MT5BRIDGE_DB=os.path.join(tempfile.mkdtemp(prefix="mt5b-migrate-"), "m.db"))
+
+        def migrate(*extra):
+            out = subprocess.run([BIN, "migrate", "--config", "config/default.yaml", *extra], cwd=SOURCE_DIR,
+                                 env=env, capture_output=True, text=True, timeout=60)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            return int(re.search(r"at version (\d+)", out.stdout).group(1))
+
+        import re
+        latest = migrate()
+        self.assertGreaterEqual(latest, 2)
+        self.assertEqual(migrate("--to", "1"), 1)
+        self.assertEqual(migrate("down"), 0)
+        self.assertEqual(migrate(), latest)
+        self.assertEqual(migrate("down"), latest - 1)
+
     def test_check_config_rejects_every_bad_fixture(self):
         bad_dir = os.path.join(SOURCE_DIR, "config", "bad")
         files = sorted(f for f in os.listdir(bad_dir) if f.endswith(".yaml"))

@@ -82,6 +82,13 @@ void PostgresStorage::migrate() {
 
 int64_t PostgresStorage::migrate_to(int64_t target_version) {
   const int64_t latest = latest_migration_version();
+  if (target_version == -2) {  // report the current version, change nothing
+    int64_t current = 0;
+    run_on_connection(*pool_, "read the schema version", [&](pqxx::connection& connection) {
+      current = current_schema_version(connection);
+    });
+    return current;
+  }
   if (target_version == -1) target_version = latest;
   if (target_version < 0 || target_version > latest) {
     throw sdk::Error(MT5B_INVALID_ARGUMENT, "there is no schema version " +

@@ -118,6 +118,7 @@ int64_t SqliteStorage::migrate_to(int64_t target_version) {
   int64_t version = 0;
   try {
     auto writer = pool_->writer();
+    if (target_version == -2) return current_schema_version(*writer);  // report, change nothing
     steps = migrate_schema(*writer, target_version, format_iso_utc_ms(now_ms()).value_or(""));
     version = current_schema_version(*writer);
   } catch (const SqliteError& error) {

@@ -32,10 +32,21 @@ TEST_F(Migrations, migrate_to_latest_is_idempotent) {
 TEST_F(Migrations, an_unknown_version_is_invalid_argument) {
   int64_t version = -1;
   EXPECT_STATUS(MT5B_INVALID_ARGUMENT, store().migrate_to(latest_ + 1, version));
-  EXPECT_STATUS(MT5B_INVALID_ARGUMENT, store().migrate_to(-2, version));
+  EXPECT_STATUS(MT5B_INVALID_ARGUMENT, store().migrate_to(-3, version));
   const Account account = sample_account(1, 1);
   add(account);
   EXPECT_EQ(account, fetch(account.id)) << "a refused migration leaves the schema working";
+}
+
+TEST_F(Migrations, minus_two_reports_the_current_version_without_changing_it) {
+  int64_t version = -1;
+  EXPECT_STATUS(MT5B_OK, store().migrate_to(-2, version));
+  EXPECT_EQ(version, latest_);
+  if (latest_ < 2) return;
+  EXPECT_STATUS(MT5B_OK, store().migrate_to(latest_ - 1, version));
+  EXPECT_STATUS(MT5B_OK, store().migrate_to(-2, version));
+  EXPECT_EQ(version, latest_ - 1);
+  EXPECT_STATUS(MT5B_OK, store().migrate_to(-1, version));
 }
 
 TEST_F(Migrations, one_version_down_and_up_again_keeps_accounts_and_credentials) {

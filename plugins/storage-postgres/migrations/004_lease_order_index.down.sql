@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS idx_trading_accounts_lease_order;
