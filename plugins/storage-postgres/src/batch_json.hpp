@@ -1,4 +1,4 @@
-// One sync's records as JSON arrays, expanded in SQL with jsonb_to_recordset (statements.cpp),
+// One sync's records as JSON arrays, expanded in SQL with json_to_recordset (statements.cpp),
 // so a batch of any size is one statement. Field names are the record columns of those
 // statements. Times become ISO text (time_text.hpp); empty optional strings become null.
 #ifndef MT5B_STORAGE_POSTGRES_BATCH_JSON_HPP

@@ -61,6 +61,11 @@ void run_read(ConnectionPool& pool, std::string_view doing,
   run(pool, doing, body);
 }
 
+void run_idempotent_statement(ConnectionPool& pool, std::string_view doing,
+                              const std::function<void(pqxx::nontransaction&)>& body) {
+  run(pool, doing, body);
+}
+
 void run_transaction(ConnectionPool& pool, std::string_view doing,
                      const std::function<void(pqxx::work&)>& body) {
   // Without a COMMIT having been sent, a lost connection means the server rolled back; a loss

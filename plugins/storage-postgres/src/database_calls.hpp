@@ -28,6 +28,13 @@ void run_read(ConnectionPool& pool, std::string_view doing,
 void run_transaction(ConnectionPool& pool, std::string_view doing,
                      const std::function<void(pqxx::work&)>& body);
 
+// Runs `body`, ONE statement that changes something and may safely run twice (a lease taken or
+// released again by the same owner), in autocommit: a single statement is atomic by itself, so
+// BEGIN and COMMIT would only add two round trips. Repeated once like a read after a lost
+// connection, which is why it must be idempotent.
+void run_idempotent_statement(ConnectionPool& pool, std::string_view doing,
+                              const std::function<void(pqxx::nontransaction&)>& body);
+
 // Runs `body` on a leased connection that it drives itself (the migrator opens its own
 // transaction). Not repeated.
 void run_on_connection(ConnectionPool& pool, std::string_view doing,

@@ -72,12 +72,18 @@ class PostgresStorage : public sdk::StoragePlugin {
 
  private:
   // Reads run without BEGIN/COMMIT; every write runs in a transaction, even a single
-  // statement, so a connection lost before COMMIT provably changed nothing.
+  // statement, so a connection lost before COMMIT provably changed nothing. The one exception
+  // is write_idempotent: a single statement that may run twice without harm.
   void read(std::string_view doing, const std::function<void(pqxx::nontransaction&)>& body) {
     run_read(*pool_, doing, body);
   }
   void write(std::string_view doing, const std::function<void(pqxx::work&)>& body) {
     run_transaction(*pool_, doing, body);
+  }
+  // A single statement safe to repeat (database_calls.hpp): no BEGIN/COMMIT round trips.
+  void write_idempotent(std::string_view doing,
+                        const std::function<void(pqxx::nontransaction&)>& body) {
+    run_idempotent_statement(*pool_, doing, body);
   }
   int64_t now_ms() const;
 

@@ -116,41 +116,47 @@ std::vector<std::pair<const char*, std::string>> definitions() {
            " lease_expires_at = $3::timestamptz FROM due WHERE a.id = due.id RETURNING a.*)"
            " SELECT " +
            account_columns() + " FROM leased" + due_order},
-      {kLeaseLockOne,
-       "SELECT lease_owner, lease_expires_at >= $2::timestamptz FROM trading_accounts"
-       " WHERE id = $1::uuid FOR UPDATE"},
-      {kLeaseTakeOne,
-       "UPDATE trading_accounts SET lease_owner = $2::text,"
-       " lease_expires_at = $3::timestamptz WHERE id = $1::uuid RETURNING " +
-           account_columns()},
+      // A manual sync's lease in one round trip: lock the row, take it unless another owner's
+      // lease is live, and say which. No row: no such account.
+      {kLeaseOne,
+       "WITH target AS (SELECT id, lease_owner, lease_expires_at >= $3::timestamptz AS live"
+       " FROM trading_accounts WHERE id = $1::uuid FOR UPDATE),"
+       " taken AS (UPDATE trading_accounts a SET lease_owner = $2::text,"
+       " lease_expires_at = $4::timestamptz FROM target t WHERE a.id = t.id"
+       " AND (t.lease_owner IS NULL OR t.lease_owner = $2::text OR t.live IS NOT TRUE)"
+       " RETURNING a.*)"
+       " SELECT " +
+           account_columns("taken") +
+           ", t.lease_owner, taken.id IS NOT NULL FROM target t LEFT JOIN taken ON true"},
       {kLeaseRelease,
        "UPDATE trading_accounts SET lease_owner = NULL, lease_expires_at = NULL"
        " WHERE id = $1::uuid AND lease_owner = $2::text"},
       {kSyncLockAccount,
        "SELECT user_id::text, lease_owner, lease_expires_at >= $2::timestamptz"
        " FROM trading_accounts WHERE id = $1::uuid FOR UPDATE"},
-      {kSyncInsertDeals,
-       "WITH inserted AS (INSERT INTO deals (account_id, ticket, order_ticket, position_id,"
+      // Everything of a sync but the open positions, in ONE statement (one round trip): the
+      // sub-statements touch different tables, or different rows of `trades` than the
+      // positions statement that follows, and each batch is one json parameter. json, not
+      // jsonb: it is read once, so jsonb's conversion is pure cost.
+      {kSyncWrite,
+       "WITH deals_in AS (INSERT INTO deals (account_id, ticket, order_ticket, position_id,"
        " symbol, type, entry, reason, magic, volume, price, profit, swap, commission, fee,"
        " deal_time, deal_time_broker, deal_time_msc, comment, external_id)"
-       " SELECT $1::uuid, r.* FROM jsonb_to_recordset($2::jsonb) AS r(ticket bigint,"
+       " SELECT $1::uuid, r.* FROM json_to_recordset($3::json) AS r(ticket bigint,"
        " order_ticket bigint, position_id bigint, symbol text, type integer, entry integer,"
        " reason integer, magic bigint, volume float8, price float8, profit float8, swap float8,"
        " commission float8, fee float8, deal_time timestamptz, deal_time_broker text,"
        " deal_time_msc bigint, comment text, external_id text)"
-       " ON CONFLICT (account_id, ticket) DO NOTHING RETURNING 1)"
-       " SELECT count(*) FROM inserted"},
-      {kSyncInsertTransactions,
-       "WITH inserted AS (INSERT INTO account_transactions (account_id, ticket, deal_type, type,"
-       " amount, comment, transaction_time, transaction_time_broker)"
-       " SELECT $1::uuid, r.* FROM jsonb_to_recordset($2::jsonb) AS r(ticket bigint,"
+       " ON CONFLICT (account_id, ticket) DO NOTHING RETURNING 1),"
+       " transactions_in AS (INSERT INTO account_transactions (account_id, ticket, deal_type,"
+       " type, amount, comment, transaction_time, transaction_time_broker)"
+       " SELECT $1::uuid, r.* FROM json_to_recordset($4::json) AS r(ticket bigint,"
        " deal_type integer, type text, amount float8, comment text,"
        " transaction_time timestamptz, transaction_time_broker text)"
-       " ON CONFLICT (account_id, ticket) DO NOTHING RETURNING 1)"
-       " SELECT count(*) FROM inserted"},
-      // Counts the trades that were not closed before: new ones and open positions that closed.
-      {kSyncUpsertTrades,
-       "WITH incoming AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS r(ticket bigint,"
+       " ON CONFLICT (account_id, ticket) DO NOTHING RETURNING 1),"
+       // Counts the trades that were not closed before: new ones and open positions that
+       // closed.
+       " incoming AS (SELECT * FROM json_to_recordset($5::json) AS r(ticket bigint,"
        " position_id bigint, segment integer, symbol text, canonical_symbol text, type text,"
        " volume float8, open_price float8, close_price float8, open_time timestamptz,"
        " open_time_broker text, close_time timestamptz, close_time_broker text, profit float8,"
@@ -159,14 +165,14 @@ std::vector<std::pair<const char*, std::string>> definitions() {
        " closed_before AS (SELECT t.position_id, t.segment FROM trades t JOIN incoming i"
        " ON t.position_id = i.position_id AND t.segment = i.segment"
        " WHERE t.account_id = $1::uuid AND t.status = 'closed'),"
-       " upserted AS (INSERT INTO trades (account_id, user_id, ticket, position_id, segment,"
+       " trades_in AS (INSERT INTO trades (account_id, user_id, ticket, position_id, segment,"
        " status, symbol, canonical_symbol, type, volume, open_price, close_price, open_time,"
        " open_time_broker, close_time, close_time_broker, profit, swap, commission, fee,"
        " net_profit, pips, points, close_reason, updated_at)"
        " SELECT $1::uuid, $2::uuid, i.ticket, i.position_id, i.segment, 'closed', i.symbol,"
        " i.canonical_symbol, i.type, i.volume, i.open_price, i.close_price, i.open_time,"
        " i.open_time_broker, i.close_time, i.close_time_broker, i.profit, i.swap, i.commission,"
-       " i.fee, i.net_profit, i.pips, i.points, i.close_reason, $4::timestamptz FROM incoming i"
+       " i.fee, i.net_profit, i.pips, i.points, i.close_reason, $6::timestamptz FROM incoming i"
        " ON CONFLICT (account_id, position_id, segment) DO UPDATE SET ticket = EXCLUDED.ticket,"
        " user_id = EXCLUDED.user_id, status = 'closed', symbol = EXCLUDED.symbol,"
        " canonical_symbol = EXCLUDED.canonical_symbol, type = EXCLUDED.type,"
@@ -177,19 +183,51 @@ std::vector<std::pair<const char*, std::string>> definitions() {
        " swap = EXCLUDED.swap, commission = EXCLUDED.commission, fee = EXCLUDED.fee,"
        " net_profit = EXCLUDED.net_profit, pips = EXCLUDED.pips, points = EXCLUDED.points,"
        " close_reason = EXCLUDED.close_reason, updated_at = EXCLUDED.updated_at"
-       " RETURNING position_id, segment)"
-       " SELECT count(*) FROM upserted u WHERE NOT EXISTS (SELECT 1 FROM closed_before c"
-       " WHERE c.position_id = u.position_id AND c.segment = u.segment)"},
-      // A position already recorded as a closed trade stays closed: a stale snapshot must not
-      // reopen history.
-      {kSyncUpsertPositions,
-       "INSERT INTO trades (account_id, user_id, ticket, position_id, segment, status, symbol,"
+       " RETURNING position_id, segment),"
+       " account_row AS (UPDATE trading_accounts SET"
+       " connection_status = coalesce($7::text, connection_status),"
+       " last_connection_error = $8::text, sync_failure_count = $9::integer,"
+       " next_sync_at = $10::timestamptz, last_sync_at = $11::timestamptz,"
+       " last_successful_sync_at = $12::timestamptz, broker_server_time_offset = $13::integer,"
+       " updated_at = $6::timestamptz,"
+       " currency = CASE WHEN $14::boolean THEN $15::text ELSE currency END,"
+       " leverage = CASE WHEN $14::boolean THEN $16::bigint ELSE leverage END,"
+       " balance = CASE WHEN $14::boolean THEN $17::float8 ELSE balance END,"
+       " equity = CASE WHEN $14::boolean THEN $18::float8 ELSE equity END,"
+       " margin = CASE WHEN $14::boolean THEN $19::float8 ELSE margin END,"
+       " free_margin = CASE WHEN $14::boolean THEN $20::float8 ELSE free_margin END,"
+       " margin_level = CASE WHEN $14::boolean THEN $21::float8 ELSE margin_level END,"
+       " credit = CASE WHEN $14::boolean THEN $22::float8 ELSE credit END,"
+       " profit = CASE WHEN $14::boolean THEN $23::float8 ELSE profit END"
+       " WHERE id = $1::uuid RETURNING 1),"
+       // The sync log, when $24 (its id) is not null.
+       " log_row AS (INSERT INTO sync_logs (id, account_id, sync_type, status, started_at,"
+       " completed_at, trades_synced, deals_synced, duration_ms, error_message)"
+       " SELECT $24::uuid, $1::uuid, $25::text, $26::text, $27::timestamptz, $28::timestamptz,"
+       " $29::integer, $30::integer, $31::bigint, $32::text WHERE $24::uuid IS NOT NULL"
+       " ON CONFLICT (id) DO UPDATE SET account_id = EXCLUDED.account_id,"
+       " sync_type = EXCLUDED.sync_type, status = EXCLUDED.status,"
+       " started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at,"
+       " trades_synced = EXCLUDED.trades_synced, deals_synced = EXCLUDED.deals_synced,"
+       " duration_ms = EXCLUDED.duration_ms, error_message = EXCLUDED.error_message"
+       " RETURNING 1)"
+       " SELECT (SELECT count(*) FROM deals_in), (SELECT count(*) FROM transactions_in),"
+       " (SELECT count(*) FROM trades_in u WHERE NOT EXISTS (SELECT 1 FROM closed_before c"
+       " WHERE c.position_id = u.position_id AND c.segment = u.segment)),"
+       " (SELECT count(*) FROM account_row), (SELECT count(*) FROM log_row)"},
+      // The open positions, after the closed trades: a position already recorded as a closed
+      // trade stays closed (a stale snapshot must not reopen history). With $4 (replace), the
+      // account's other open positions go in the same statement; the two touch disjoint rows.
+      {kSyncPositions,
+       "WITH closed_positions AS (DELETE FROM trades WHERE $4::boolean"
+       " AND account_id = $1::uuid AND status = 'open' AND NOT (ticket = ANY ($5::bigint[])))"
+       " INSERT INTO trades (account_id, user_id, ticket, position_id, segment, status, symbol,"
        " canonical_symbol, type, volume, open_price, current_price, stop_loss, take_profit,"
        " profit, swap, commission, magic, comment, open_time, open_time_broker, updated_at)"
        " SELECT $1::uuid, $2::uuid, r.ticket, r.ticket, 0, 'open', r.symbol, r.canonical_symbol,"
        " r.type, r.volume, r.open_price, r.current_price, r.stop_loss, r.take_profit, r.profit,"
        " r.swap, r.commission, r.magic, r.comment, r.open_time, r.open_time_broker, r.updated_at"
-       " FROM jsonb_to_recordset($3::jsonb) AS r(ticket bigint, symbol text,"
+       " FROM json_to_recordset($3::json) AS r(ticket bigint, symbol text,"
        " canonical_symbol text, type text, volume float8, open_price float8,"
        " current_price float8, stop_loss float8, take_profit float8, profit float8, swap float8,"
        " commission float8, magic bigint, comment text, open_time timestamptz,"
@@ -202,26 +240,6 @@ std::vector<std::pair<const char*, std::string>> definitions() {
        " commission = EXCLUDED.commission, magic = EXCLUDED.magic, comment = EXCLUDED.comment,"
        " open_time = EXCLUDED.open_time, open_time_broker = EXCLUDED.open_time_broker,"
        " updated_at = EXCLUDED.updated_at WHERE trades.status = 'open'"},
-      {kSyncRemoveOtherPositions,
-       "DELETE FROM trades WHERE account_id = $1::uuid AND status = 'open'"
-       " AND NOT (ticket = ANY ($2::bigint[]))"},
-      {kSyncUpdateAccount,
-       "UPDATE trading_accounts SET"
-       " connection_status = coalesce($2::text, connection_status),"
-       " last_connection_error = $3::text, sync_failure_count = $4::integer,"
-       " next_sync_at = $5::timestamptz, last_sync_at = $6::timestamptz,"
-       " last_successful_sync_at = $7::timestamptz, broker_server_time_offset = $8::integer,"
-       " updated_at = $9::timestamptz,"
-       " currency = CASE WHEN $10::boolean THEN $11::text ELSE currency END,"
-       " leverage = CASE WHEN $10::boolean THEN $12::bigint ELSE leverage END,"
-       " balance = CASE WHEN $10::boolean THEN $13::float8 ELSE balance END,"
-       " equity = CASE WHEN $10::boolean THEN $14::float8 ELSE equity END,"
-       " margin = CASE WHEN $10::boolean THEN $15::float8 ELSE margin END,"
-       " free_margin = CASE WHEN $10::boolean THEN $16::float8 ELSE free_margin END,"
-       " margin_level = CASE WHEN $10::boolean THEN $17::float8 ELSE margin_level END,"
-       " credit = CASE WHEN $10::boolean THEN $18::float8 ELSE credit END,"
-       " profit = CASE WHEN $10::boolean THEN $19::float8 ELSE profit END"
-       " WHERE id = $1::uuid"},
       {kSyncLogUpsert,
        "INSERT INTO sync_logs (id, account_id, sync_type, status, started_at, completed_at,"
        " trades_synced, deals_synced, duration_ms, error_message) VALUES ($1::uuid, $2::uuid,"

@@ -1,8 +1,8 @@
 // The prepared statements every pooled connection registers, by name.
 //
 // Values always travel as parameters. Batches of records (one sync's deals, trades, ...) travel
-// as one jsonb parameter expanded with jsonb_to_recordset, so a sync costs a fixed number of
-// round trips however many rows it carries.
+// as one json parameter expanded with json_to_recordset, so a sync costs a fixed number of
+// round trips however many rows it carries (BEGIN, lock, write, positions, COMMIT).
 #ifndef MT5B_STORAGE_POSTGRES_STATEMENTS_HPP
 #define MT5B_STORAGE_POSTGRES_STATEMENTS_HPP
 
@@ -23,16 +23,11 @@ inline constexpr const char* kCredentialGet = "credential_get";
 inline constexpr const char* kCredentialList = "credential_list";
 inline constexpr const char* kCredentialUpdate = "credential_update";
 inline constexpr const char* kLeaseDue = "lease_due";
-inline constexpr const char* kLeaseLockOne = "lease_lock_one";
-inline constexpr const char* kLeaseTakeOne = "lease_take_one";
+inline constexpr const char* kLeaseOne = "lease_one";
 inline constexpr const char* kLeaseRelease = "lease_release";
 inline constexpr const char* kSyncLockAccount = "sync_lock_account";
-inline constexpr const char* kSyncInsertDeals = "sync_insert_deals";
-inline constexpr const char* kSyncInsertTransactions = "sync_insert_transactions";
-inline constexpr const char* kSyncUpsertTrades = "sync_upsert_trades";
-inline constexpr const char* kSyncUpsertPositions = "sync_upsert_positions";
-inline constexpr const char* kSyncRemoveOtherPositions = "sync_remove_other_positions";
-inline constexpr const char* kSyncUpdateAccount = "sync_update_account";
+inline constexpr const char* kSyncWrite = "sync_write";
+inline constexpr const char* kSyncPositions = "sync_positions";
 inline constexpr const char* kSyncLogUpsert = "sync_log_upsert";
 inline constexpr const char* kSyncLogGet = "sync_log_get";
 inline constexpr const char* kSyncLogList = "sync_log_list";

@@ -80,22 +80,23 @@ void PostgresStorage::lease_due(const mt5b_lease_request& request, const sdk::Ac
       throw sdk::Error(MT5B_NOT_FOUND, "no account with id '" + account_id + "' exists to lease");
     }
     // A manual sync: this account, due or not, active or not, unless another owner holds it.
-    write("lease the account", [&](pqxx::work& txn) {
-      pqxx::result lock = txn.exec_prepared(statement::kLeaseLockOne, account_id, now_text);
-      if (lock.empty()) {
+    // One statement, and taking one's own lease again changes nothing: no BEGIN/COMMIT.
+    write_idempotent("lease the account", [&](pqxx::nontransaction& txn) {
+      pqxx::result rows =
+          txn.exec_prepared(statement::kLeaseOne, account_id, owner, now_text, expires_text);
+      if (rows.empty()) {
         throw sdk::Error(MT5B_NOT_FOUND, "no account with id '" + account_id + "' exists to lease");
       }
-      const bool held = !lock[0][0].is_null() && lock[0][0].as<std::string>() != owner &&
-                        !lock[0][1].is_null() && lock[0][1].as<bool>();
-      if (held) {
+      // The account's columns, then the owner found under the lock and whether it was taken.
+      const pqxx::row row = rows[0];
+      const auto holder = row[row.size() - 2];
+      if (!row[row.size() - 1].as<bool>()) {
         throw sdk::Error(MT5B_CONFLICT, "account '" + account_id + "' is being synced by '" +
-                                            lock[0][0].as<std::string>() +
+                                            holder.as<std::string>() +
                                             "' right now; try again when its lease ends");
       }
-      pqxx::result rows =
-          txn.exec_prepared(statement::kLeaseTakeOne, account_id, owner, expires_text);
       leased.clear();
-      for (const pqxx::row& row : rows) leased.push_back(read_account_row(row));
+      leased.push_back(read_account_row(row));
     });
   }
   for (const AccountRow& row : leased) emit(row.record());
@@ -103,7 +104,7 @@ void PostgresStorage::lease_due(const mt5b_lease_request& request, const sdk::Ac
 
 void PostgresStorage::lease_release(std::string_view account_id, std::string_view owner) {
   if (!is_uuid(account_id) || owner.empty()) return;  // nothing of `owner`'s to release
-  write("release the account's lease", [&](pqxx::work& txn) {
+  write_idempotent("release the account's lease", [&](pqxx::nontransaction& txn) {
     txn.exec_prepared(statement::kLeaseRelease, std::string(account_id), std::string(owner));
   });
 }
@@ -146,38 +147,27 @@ mt5b_sync_apply_result PostgresStorage::sync_apply(const mt5b_sync_apply& apply)
                                           "' (it expired or another host took it); nothing was "
                                           "written, lease the account again");
     }
-    result.deals_inserted = 0;
-    result.transactions_inserted = 0;
-    result.trades_inserted = 0;
-    if (!checked.deals.empty()) {
-      result.deals_inserted =
-          txn.exec_prepared1(statement::kSyncInsertDeals, checked.account_id, deals)[0]
-              .as<int64_t>();
-    }
-    if (!checked.transactions.empty()) {
-      result.transactions_inserted = txn.exec_prepared1(statement::kSyncInsertTransactions,
-                                                        checked.account_id, transactions)[0]
-                                         .as<int64_t>();
-    }
-    if (!checked.trades.empty()) {
-      result.trades_inserted = txn.exec_prepared1(statement::kSyncUpsertTrades, checked.account_id,
-                                                  user_id, trades, now_text)[0]
-                                   .as<int64_t>();
-    }
-    if (!checked.positions.empty()) {
-      txn.exec_prepared(statement::kSyncUpsertPositions, checked.account_id, user_id, positions);
-    }
-    if (apply.replace_positions != 0) {
-      txn.exec_prepared(statement::kSyncRemoveOtherPositions, checked.account_id, position_tickets);
-    }
+    // Two statements write the whole sync (statements.cpp): everything but the open
+    // positions, then the positions, which must see the closed trades just written.
     const bool snapshot = apply.snapshot_valid != 0;
-    txn.exec_prepared(statement::kSyncUpdateAccount, checked.account_id,
-                      optional_text(a.connection_status), optional_text(a.last_connection_error),
-                      a.sync_failure_count, next_sync_at, last_sync_at, last_success_at,
-                      a.broker_server_time_offset_s, now_text, snapshot, optional_text(a.currency),
-                      a.leverage, a.balance, a.equity, a.margin, a.free_margin, a.margin_level,
-                      a.credit, a.profit);
-    if (log) upsert_sync_log(txn, *log);
+    const SyncLogParams no_log;
+    const SyncLogParams& l = log ? *log : no_log;
+    const pqxx::row counts = txn.exec_prepared1(
+        statement::kSyncWrite, checked.account_id, user_id, deals, transactions, trades, now_text,
+        optional_text(a.connection_status), optional_text(a.last_connection_error),
+        a.sync_failure_count, next_sync_at, last_sync_at, last_success_at,
+        a.broker_server_time_offset_s, snapshot, optional_text(a.currency), a.leverage, a.balance,
+        a.equity, a.margin, a.free_margin, a.margin_level, a.credit, a.profit,
+        log ? std::optional<std::string>(l.id) : std::nullopt, l.sync_type, l.status, l.started_at,
+        l.completed_at, l.trades_synced, l.deals_synced, l.duration_ms, l.error_message);
+    result.deals_inserted = counts[0].as<int64_t>();
+    result.transactions_inserted = counts[1].as<int64_t>();
+    result.trades_inserted = counts[2].as<int64_t>();
+    const bool replace = apply.replace_positions != 0;
+    if (!checked.positions.empty() || replace) {
+      txn.exec_prepared(statement::kSyncPositions, checked.account_id, user_id, positions, replace,
+                        position_tickets);
+    }
   });
   return result;
 }
