@@ -103,10 +103,11 @@ std::optional<bool> JsonBody::boolean(const char* field) const {
 bool is_uuid(std::string_view s) {
   if (s.size() != 36) return false;
   for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
     if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (s[i] != '-') return false;
-    } else if (!std::isxdigit(static_cast<unsigned char>(s[i]))) {
-      return false;
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;  // ASCII only, whatever the locale: account ids are on every request's path
     }
   }
   return true;
@@ -119,7 +120,8 @@ std::string require_uuid(const std::string& text, const char* what) {
                        " must be a UUID such as 123e4567-e89b-42d3-a456-426614174000.",
                    text.size() > 64 ? text.substr(0, 64) : text);
   std::string out = text;
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
   return out;
 }
 

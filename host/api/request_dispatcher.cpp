@@ -8,32 +8,46 @@
 #include <chrono>
 
 #include <algorithm>
+#include <array>
 #include <random>
 
 namespace mt5b::host {
 
 namespace {
 
-std::string random_hex(size_t bytes) {
+// `prefix` followed by 2 × `bytes` random lowercase hex digits.
+std::string random_hex(std::string_view prefix, size_t bytes) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
-  static const char* digits = "0123456789abcdef";
+  static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
+  out.reserve(prefix.size() + 2 * bytes);
+  out += prefix;
+  uint64_t bits = 0;
   for (size_t i = 0; i < bytes; ++i) {
-    auto b = static_cast<unsigned>(rng() & 0xff);
-    out += digits[b >> 4];
-    out += digits[b & 0xf];
+    if (i % 8 == 0) bits = rng();  // eight bytes per draw
+    auto b = static_cast<unsigned>(bits & 0xff);
+    bits >>= 8;
+    out += kDigits[b >> 4];
+    out += kDigits[b & 0xf];
   }
   return out;
 }
 
 void send(const mt5b_responder* responder, const Response& response) {
-  std::vector<mt5b_header> headers;
-  headers.reserve(response.headers.size());
-  for (const auto& [k, v] : response.headers) headers.push_back({sdk::str(k), sdk::str(v)});
+  // Answers carry a handful of headers: borrow views from the stack, not the heap.
+  std::array<mt5b_header, 16> few;
+  std::vector<mt5b_header> many;
+  mt5b_header* headers = few.data();
+  if (response.headers.size() > few.size()) {
+    many.resize(response.headers.size());
+    headers = many.data();
+  }
+  size_t n = 0;
+  for (const auto& [k, v] : response.headers) headers[n++] = {sdk::str(k), sdk::str(v)};
   auto out = sdk::make<mt5b_http_response>();
   out.status = response.status;
-  out.headers = headers.data();
-  out.header_count = static_cast<uint32_t>(headers.size());
+  out.headers = headers;
+  out.header_count = static_cast<uint32_t>(n);
   out.body = sdk::str(response.body);
   responder->callback_respond(responder->transport_ctx, &out);
 }
@@ -48,12 +62,12 @@ std::string choose_request_id(const std::optional<std::string>& offered) {
                       c == '.' || c == ':');
     if (safe) return *offered;
   }
-  return "req_" + random_hex(12);
+  return random_hex("req_", 12);
 }
 
 RequestDispatcher::RequestDispatcher(const Router& router, const AuthChain& auth,
                                      const ApiConfig& api, MetricsRegistry& metrics)
-    : router_(router), auth_(auth), api_(api), metrics_(metrics) {
+    : router_(router), auth_(auth), api_(api), metrics_(metrics), request_metrics_(metrics) {
   table_ = sdk::make<mt5b_dispatcher>();
   table_.host_ctx = this;
   table_.callback_dispatch = [](void* ctx, const mt5b_http_request* request,
@@ -125,20 +139,11 @@ void set_rate_headers(Response& r, const RateLimiter::Decision& d) {
 
 void RequestDispatcher::limit(const Route& route, RequestContext& ctx, Response& headers_out) {
   const auto& rl = api_.rate_limits;
-  std::vector<std::pair<std::string, int64_t>> buckets;
-  if (route.rate_class == RateClass::health)
-    buckets.emplace_back("ip:" + ctx.request.client_ip + "|health", rl.health_per_ip_per_min);
-  if (ctx.auth.service) {
-    std::string key = "key:" + ctx.auth.service->subject;
-    buckets.emplace_back(key, rl.per_key_per_min);
-    if (route.rate_class == RateClass::connect)
-      buckets.emplace_back(key + "|connect", rl.connect_per_min);
-  }
   // The tightest bucket decides what the headers say.
   std::optional<RateLimiter::Decision> shown;
-  for (const auto& [key, per_min] : buckets) {
+  auto take = [&](const std::string& key, int64_t per_min) {
+    if (per_min <= 0) return;  // unlimited: no bucket
     auto d = limiter_.take(key, per_min);
-    if (per_min <= 0) continue;
     if (!d.allowed) {
       metrics_.counter_add("mt5bridge_rate_limited_total",
                            "route=\"" + prometheus_label_value(route.pattern) + "\"", 1);
@@ -150,6 +155,14 @@ void RequestDispatcher::limit(const Route& route, RequestContext& ctx, Response&
       throw RateLimitError(d.retry_after_s);
     }
     if (!shown || d.remaining < shown->remaining) shown = d;
+  };
+  if (route.rate_class == RateClass::health && rl.health_per_ip_per_min > 0)
+    take("ip:" + ctx.request.client_ip + "|health", rl.health_per_ip_per_min);
+  const bool connect = route.rate_class == RateClass::connect && rl.connect_per_min > 0;
+  if (ctx.auth.service && (rl.per_key_per_min > 0 || connect)) {
+    std::string key = "key:" + ctx.auth.service->subject;
+    take(key, rl.per_key_per_min);
+    if (connect) take(key + "|connect", rl.connect_per_min);
   }
   if (shown) set_rate_headers(headers_out, *shown);
 }
@@ -187,7 +200,8 @@ void RequestDispatcher::add_cors_headers(const Request& request, Response& respo
                       "RateLimit-Reset, Location");
 }
 
-Response RequestDispatcher::finish(const RequestContext& ctx, const std::string& route_label,
+Response RequestDispatcher::finish(const RequestContext& ctx, uint32_t route_id,
+                                   const std::string& route_label,
                                    std::chrono::steady_clock::time_point started, Response response,
                                    const Response& rate_headers) {
   for (const auto& [k, v] : rate_headers.headers) response.set_header(k, v);
@@ -195,17 +209,7 @@ Response RequestDispatcher::finish(const RequestContext& ctx, const std::string&
   response.set_header("X-Request-ID", ctx.request.request_id);
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  // Label values come from fixed sets only (route patterns, known methods), so a client can
-  // never grow the number of series.
-  static const char* const kMethods[] = {"GET",   "POST", "PUT",    "DELETE",
-                                         "PATCH", "HEAD", "OPTIONS"};
-  std::string method = "OTHER";
-  for (const char* m : kMethods)
-    if (ctx.request.method == m) method = m;
-  std::string labels = "route=\"" + prometheus_label_value(route_label) + "\",method=\"" + method +
-                       "\",status=\"" + std::to_string(response.status) + "\"";
-  metrics_.counter_add("mt5bridge_http_requests_total", labels, 1);
-  metrics_.observe("mt5bridge_http_request_duration_seconds", labels, seconds);
+  request_metrics_.record(route_id, route_label, ctx.request.method, response.status, seconds);
   if (Logger::instance().level() <= LogLevel::debug || response.status >= 500)
     Logger::instance().write(response.status >= 500 ? LogLevel::error : LogLevel::debug,
                              LogSource{"host", "", ""}, "request",
@@ -225,11 +229,14 @@ Response RequestDispatcher::handle(const mt5b_http_request& raw) {
   ctx.request.request_id = choose_request_id(ctx.request.header("X-Request-ID"));
   // Every log line written on this thread while the request runs (plugins' too) carries it.
   RequestIdScope request_scope(ctx.request.request_id);
-  std::string route_label = "unmatched";
+  // Metrics ids: 0 unmatched, 1 preflight, 2 + index for the router's routes.
+  static const std::string kUnmatched = "unmatched", kPreflight = "preflight";
+  uint32_t route_id = 0;
+  const std::string* route_label = &kUnmatched;
   Response response;
   Response rate_headers;
   if (auto answer = preflight(ctx.request))
-    return finish(ctx, "preflight", started, std::move(*answer), rate_headers);
+    return finish(ctx, 1, kPreflight, started, std::move(*answer), rate_headers);
   try {
     bool path_known = false;
     const Route* route = router_.match(ctx.request, &path_known);
@@ -245,7 +252,8 @@ Response RequestDispatcher::handle(const mt5b_http_request& raw) {
       }
       throw ApiError(404, "NOT_FOUND", "No endpoint is served at this path.", ctx.request.path);
     }
-    route_label = route->pattern;
+    route_id = static_cast<uint32_t>(2 + (route - router_.routes().data()));
+    route_label = &route->pattern;
     if (route->access != Access::open) ctx.auth = auth_.authenticate(raw);
     authorize(*route, ctx);
     limit(*route, ctx, rate_headers);
@@ -257,13 +265,13 @@ Response RequestDispatcher::handle(const mt5b_http_request& raw) {
   } catch (const std::exception& e) {
     log_error(
         "request failed unexpectedly",
-        {{"request_id", ctx.request.request_id}, {"route", route_label}, {"error", e.what()}});
+        {{"request_id", ctx.request.request_id}, {"route", *route_label}, {"error", e.what()}});
     response = error_response(
         ApiError(500, "INTERNAL_ERROR",
                  "The host failed unexpectedly; retry, and report the request_id if it persists."),
         ctx.request.request_id);
   }
-  return finish(ctx, route_label, started, std::move(response), rate_headers);
+  return finish(ctx, route_id, *route_label, started, std::move(response), rate_headers);
 }
 
 }  // namespace mt5b::host

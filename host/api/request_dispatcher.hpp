@@ -6,6 +6,7 @@
 #include "api/auth_chain.hpp"
 #include "api/router.hpp"
 #include "config/pipeline_config.hpp"
+#include "metrics/http_request_metrics.hpp"
 #include "metrics/metrics_registry.hpp"
 #include "services/ratelimit/rate_limiter.hpp"
 
@@ -34,8 +35,9 @@ class RequestDispatcher {
   // CORS: preflight answers, and the headers an allowed origin gets on every response.
   std::optional<Response> preflight(const Request& request) const;
   void add_cors_headers(const Request& request, Response& response) const;
-  // Common headers, metrics and the access log line of every answer.
-  Response finish(const RequestContext& ctx, const std::string& route_label,
+  // Common headers, metrics and the access log line of every answer. `route_id` identifies
+  // `route_label` for the request metrics.
+  Response finish(const RequestContext& ctx, uint32_t route_id, const std::string& route_label,
                   std::chrono::steady_clock::time_point started, Response response,
                   const Response& rate_headers);
 
@@ -43,6 +45,7 @@ class RequestDispatcher {
   const AuthChain& auth_;
   const ApiConfig& api_;
   MetricsRegistry& metrics_;
+  HttpRequestMetrics request_metrics_;
   RateLimiter limiter_;
   mt5b_dispatcher table_;
 };

@@ -5,7 +5,9 @@
 #include "api/http_types.hpp"
 
 #include <functional>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mt5b::host {
@@ -49,9 +51,17 @@ class Router {
   std::vector<std::string> methods_at(const std::string& path) const;
 
  private:
-  static bool match_pattern(const std::string& pattern, const std::string& path,
-                            std::map<std::string, std::string>* params);
+  // A route's pattern split once, when it is added: literal segments, and {param} names.
+  struct Pattern {
+    std::vector<std::string> segments;  // the literal text, or the parameter's name
+    std::vector<bool> is_param;
+  };
+  static Pattern compile(std::string_view pattern);
+  // Whether `path` (split into segments) fits `pattern`; fills `params` only when it does.
+  static bool fits(const Pattern& pattern, const std::vector<std::string_view>& path,
+                   std::map<std::string, std::string>* params);
   std::vector<Route> routes_;
+  std::vector<Pattern> patterns_;  // patterns_[i] is routes_[i]'s
 };
 
 }  // namespace mt5b::host

@@ -1,13 +1,10 @@
 #include "metrics/metrics_registry.hpp"
 
-#include <array>
 #include <cstdio>
 
 namespace mt5b::host {
 
 namespace {
-constexpr std::array<double, 14> kBounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                         0.25,  0.5,    1.0,   2.5,  5.0,   10.0, 30.0};
 
 std::string number(double v) {
   char buf[64];
@@ -26,6 +23,12 @@ std::string braces(const std::string& labels, const std::string& extra = {}) {
   if (!extra.empty()) inner += inner.empty() ? extra : "," + extra;
   return inner.empty() ? std::string{} : "{" + inner + "}";
 }
+
+// Marks a series as shown; the load first keeps a hot series' cache line shared.
+void mark_used(std::atomic<bool>& used) {
+  if (!used.load(std::memory_order_relaxed)) used.store(true, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 std::string prometheus_label_value(std::string_view value) {
@@ -44,55 +47,103 @@ std::string prometheus_label_value(std::string_view value) {
   return out;
 }
 
-void MetricsRegistry::counter_add(std::string_view name, std::string_view labels, double value) {
+void MetricsRegistry::Counter::add(double value) const {
+  cell_->value.fetch_add(value, std::memory_order_relaxed);
+  mark_used(cell_->used);
+}
+
+void MetricsRegistry::Histogram::observe(double value) const {
+  size_t i = 0;
+  while (i < kBounds.size() && !(value <= kBounds[i])) ++i;
+  cell_->counts[i].fetch_add(1, std::memory_order_relaxed);
+  cell_->sum.fetch_add(value, std::memory_order_relaxed);
+}
+
+template <class Cell>
+Cell& MetricsRegistry::cell(Family<Cell>& family, std::string_view name, std::string_view labels) {
+  // Heterogeneous lookups: no string is built for a series that exists.
+  auto series = family.find(name);
+  if (series == family.end()) series = family.try_emplace(std::string(name)).first;
+  auto it = series->second.find(labels);
+  if (it == series->second.end()) it = series->second.try_emplace(std::string(labels)).first;
+  return it->second;
+}
+
+MetricsRegistry::Counter MetricsRegistry::counter_series(std::string_view name,
+                                                         std::string_view labels) {
   std::lock_guard lock(mu_);
-  counters_[std::string(name)][std::string(labels)] += value;
+  return Counter(&cell(counters_, name, labels));
+}
+
+MetricsRegistry::Histogram MetricsRegistry::histogram_series(std::string_view name,
+                                                             std::string_view labels) {
+  std::lock_guard lock(mu_);
+  return Histogram(&cell(histograms_, name, labels));
+}
+
+void MetricsRegistry::counter_add(std::string_view name, std::string_view labels, double value) {
+  counter_series(name, labels).add(value);
 }
 
 void MetricsRegistry::gauge_set(std::string_view name, std::string_view labels, double value) {
   std::lock_guard lock(mu_);
-  gauges_[std::string(name)][std::string(labels)] = value;
+  GaugeCell& g = cell(gauges_, name, labels);
+  g.value.store(value, std::memory_order_relaxed);
+  mark_used(g.used);
 }
 
 void MetricsRegistry::observe(std::string_view name, std::string_view labels, double value) {
-  std::lock_guard lock(mu_);
-  auto& h = histograms_[std::string(name)][std::string(labels)];
-  if (h.buckets.empty()) h.buckets.assign(kBounds.size(), 0);
-  for (size_t i = 0; i < kBounds.size(); ++i)
-    if (value <= kBounds[i]) ++h.buckets[i];
-  ++h.count;
-  h.sum += value;
+  histogram_series(name, labels).observe(value);
 }
 
 double MetricsRegistry::counter(std::string_view name, std::string_view labels) const {
   std::lock_guard lock(mu_);
-  auto it = counters_.find(std::string(name));
+  auto it = counters_.find(name);
   if (it == counters_.end()) return 0;
-  auto jt = it->second.find(std::string(labels));
-  return jt == it->second.end() ? 0 : jt->second;
+  auto jt = it->second.find(labels);
+  return jt == it->second.end() ? 0 : jt->second.value.load(std::memory_order_relaxed);
 }
 
 std::string MetricsRegistry::render_prometheus() const {
   std::lock_guard lock(mu_);
   std::string out;
-  for (const auto& [name, series] : counters_) {
-    out += "# TYPE " + name + " counter\n";
-    for (const auto& [labels, v] : series) out += name + braces(labels) + " " + number(v) + "\n";
-  }
-  for (const auto& [name, series] : gauges_) {
-    out += "# TYPE " + name + " gauge\n";
-    for (const auto& [labels, v] : series) out += name + braces(labels) + " " + number(v) + "\n";
-  }
+  // Counters and gauges: a name is listed once one of its series has been updated.
+  auto render_values = [&out](const auto& family, const char* type) {
+    for (const auto& [name, series] : family) {
+      bool typed = false;
+      for (const auto& [labels, c] : series) {
+        if (!c.used.load(std::memory_order_relaxed)) continue;
+        if (!typed) out += "# TYPE " + name + " " + type + "\n";
+        typed = true;
+        out += name + braces(labels) + " " + number(c.value.load(std::memory_order_relaxed)) + "\n";
+      }
+    }
+  };
+  render_values(counters_, "counter");
+  render_values(gauges_, "gauge");
   for (const auto& [name, series] : histograms_) {
-    out += "# TYPE " + name + " histogram\n";
+    bool typed = false;
     for (const auto& [labels, h] : series) {
-      for (size_t i = 0; i < kBounds.size(); ++i)
+      // The buckets are read once and +Inf and _count derived from them, so one rendering is
+      // always consistent (cumulative, +Inf == _count) even while observations land.
+      std::array<uint64_t, kBounds.size() + 1> counts{};
+      for (size_t i = 0; i < counts.size(); ++i)
+        counts[i] = h.counts[i].load(std::memory_order_relaxed);
+      uint64_t count = 0;
+      for (uint64_t c : counts) count += c;
+      if (count == 0) continue;
+      if (!typed) out += "# TYPE " + name + " histogram\n";
+      typed = true;
+      uint64_t cumulative = 0;
+      for (size_t i = 0; i < kBounds.size(); ++i) {
+        cumulative += counts[i];
         out += name + "_bucket" + braces(labels, "le=\"" + bound(kBounds[i]) + "\"") + " " +
-               std::to_string(h.buckets[i]) + "\n";
-      out +=
-          name + "_bucket" + braces(labels, "le=\"+Inf\"") + " " + std::to_string(h.count) + "\n";
-      out += name + "_sum" + braces(labels) + " " + number(h.sum) + "\n";
-      out += name + "_count" + braces(labels) + " " + std::to_string(h.count) + "\n";
+               std::to_string(cumulative) + "\n";
+      }
+      out += name + "_bucket" + braces(labels, "le=\"+Inf\"") + " " + std::to_string(count) + "\n";
+      out += name + "_sum" + braces(labels) + " " + number(h.sum.load(std::memory_order_relaxed)) +
+             "\n";
+      out += name + "_count" + braces(labels) + " " + std::to_string(count) + "\n";
     }
   }
   return out;

@@ -1,6 +1,14 @@
 // Counters, gauges and histograms, rendered in Prometheus text format. Thread-safe.
+//
+// Every series is a set of atomics in a node that never moves, so a hot path can hold a handle
+// (counter_series / histogram_series) and update it without the registry's mutex or any string
+// work; the mutex guards only the creation of series and the rendering. A series appears in the
+// rendering from its first update on, whether it was updated through a handle or by name.
 #pragma once
 
+#include <array>
+#include <atomic>
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -11,27 +19,77 @@ namespace mt5b::host {
 
 class MetricsRegistry {
  public:
+  // Fixed latency buckets 1 ms .. 30 s (seconds).
+  static constexpr std::array<double, 14> kBounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                                  0.25,  0.5,    1.0,   2.5,  5.0,   10.0, 30.0};
+
+  struct CounterCell {
+    std::atomic<double> value{0};
+    std::atomic<bool> used{false};
+  };
+  struct HistogramCell {
+    // Observations per bucket, not cumulative (one increment per observation); the last one
+    // counts those above every bound. Rendering accumulates them.
+    std::array<std::atomic<uint64_t>, kBounds.size() + 1> counts{};
+    std::atomic<double> sum{0};
+  };
+
+  // A handle on one counter series; valid while the registry lives.
+  class Counter {
+   public:
+    Counter() = default;
+    void add(double value) const;
+    explicit operator bool() const { return cell_ != nullptr; }
+
+   private:
+    friend class MetricsRegistry;
+    explicit Counter(CounterCell* cell) : cell_(cell) {}
+    CounterCell* cell_ = nullptr;
+  };
+
+  // A handle on one histogram series; valid while the registry lives.
+  class Histogram {
+   public:
+    Histogram() = default;
+    void observe(double value) const;
+    explicit operator bool() const { return cell_ != nullptr; }
+
+   private:
+    friend class MetricsRegistry;
+    explicit Histogram(HistogramCell* cell) : cell_(cell) {}
+    HistogramCell* cell_ = nullptr;
+  };
+
   // `labels` is Prometheus label text without braces, e.g. `route="/health",status="200"`.
   void counter_add(std::string_view name, std::string_view labels, double value);
   void gauge_set(std::string_view name, std::string_view labels, double value);
-  // Observations in seconds for durations; fixed latency buckets 1 ms .. 30 s.
+  // Observations in seconds for durations.
   void observe(std::string_view name, std::string_view labels, double value);
+
+  // Handles for hot paths: the series is created now but rendered only once updated.
+  Counter counter_series(std::string_view name, std::string_view labels);
+  Histogram histogram_series(std::string_view name, std::string_view labels);
 
   double counter(std::string_view name, std::string_view labels = {}) const;
   std::string render_prometheus() const;
 
  private:
-  struct Histogram {
-    std::vector<uint64_t> buckets;  // cumulative counts per bound
-    uint64_t count = 0;
-    double sum = 0;
+  struct GaugeCell {
+    std::atomic<double> value{0};
+    std::atomic<bool> used{false};
   };
-  static std::string key(std::string_view name, std::string_view labels);
+  // Ordered maps: the rendering lists names and label sets sorted, as it always has. Node-based,
+  // so cells keep their address while other series are added.
+  template <class Cell>
+  using Family = std::map<std::string, std::map<std::string, Cell, std::less<>>, std::less<>>;
+
+  template <class Cell>
+  static Cell& cell(Family<Cell>& family, std::string_view name, std::string_view labels);
 
   mutable std::mutex mu_;
-  std::map<std::string, std::map<std::string, double>> counters_;
-  std::map<std::string, std::map<std::string, double>> gauges_;
-  std::map<std::string, std::map<std::string, Histogram>> histograms_;
+  Family<CounterCell> counters_;
+  Family<GaugeCell> gauges_;
+  Family<HistogramCell> histograms_;
 };
 
 // Escapes a label value for Prometheus text (backslash, quote, newline).

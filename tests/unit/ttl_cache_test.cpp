@@ -200,6 +200,28 @@ TEST(TtlCache, invalidate_drops_one_key) {
   EXPECT_EQ(cache.get("b", 10s, std::ref(fetch), is_transient).value, "v2");
 }
 
+// An account deleted while its data was being read: the read may predate the deletion, so the
+// next request must read again instead of being served what was fetched.
+TEST(TtlCache, a_value_fetched_across_an_invalidation_is_returned_but_not_kept) {
+  Cache cache;
+  int calls = 0;
+  auto fetch_then_invalidate = [&] {
+    ++calls;
+    cache.invalidate_prefix("acct-1:");
+    return std::string("read before the deletion");
+  };
+  auto first = cache.get("acct-1:info", 10s, fetch_then_invalidate, is_transient);
+  EXPECT_EQ(first.value, "read before the deletion");
+  EXPECT_FALSE(first.cached);
+  CountingFetch fetch{"after"};
+  auto second = cache.get("acct-1:info", 10s, std::ref(fetch), is_transient);
+  EXPECT_FALSE(second.cached);
+  EXPECT_EQ(second.value, "after1");
+  EXPECT_EQ(calls, 1);
+  EXPECT_TRUE(cache.get("acct-1:info", 10s, std::ref(fetch), is_transient).cached)
+      << "a fetch with no invalidation in between is kept again";
+}
+
 }  // namespace
 
 namespace {

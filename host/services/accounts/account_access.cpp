@@ -47,25 +47,63 @@ ApiError storage_api_error(const PluginCallError& e) {
                   "request_id.");
 }
 
-AccountAccess::AccountAccess(StorageClient& storage, std::vector<BrokerClient*> brokers,
-                             const CredentialCipher& cipher, LastErrorTracker& last_error)
-    : storage_(storage), brokers_(std::move(brokers)), cipher_(cipher), last_error_(last_error) {}
+namespace {
 
-Account AccountAccess::owned_account(RequestContext& ctx) {
-  std::string id = require_uuid(ctx.request.path_params["account_id"], "account_id");
-  std::optional<Account> account;
+// 404 and 403 are distinguishable, which is safe here: ids are random v4 UUIDs (122 bits), so
+// another user's id cannot be found by guessing (docs/api.md, "Authorization").
+void check_owner(const Account& account, const RequestContext& ctx) {
+  if (!ctx.service_on_behalf && account.user_id != ctx.acting_user)
+    throw ApiError(403, "FORBIDDEN", "This account belongs to another user.");
+}
+
+}  // namespace
+
+AccountAccess::AccountAccess(StorageClient& storage, std::vector<BrokerClient*> brokers,
+                             const CredentialCipher& cipher, LastErrorTracker& last_error,
+                             std::chrono::milliseconds ownership_cache_ttl)
+    : storage_(storage),
+      brokers_(std::move(brokers)),
+      cipher_(cipher),
+      last_error_(last_error),
+      ownership_cache_ttl_(ownership_cache_ttl) {}
+
+std::optional<Account> AccountAccess::read_account(const std::string& id) {
   try {
-    account = storage_.get(id);
+    return storage_.get(id);
   } catch (const PluginCallError& e) {
     last_error_.record(e.what(), now_unix_ms());
     throw storage_api_error(e);
   }
-  // 404 and 403 are distinguishable, which is safe here: ids are random v4 UUIDs (122 bits), so
-  // another user's id cannot be found by guessing (docs/api.md, "Authorization").
+}
+
+Account AccountAccess::owned_account(RequestContext& ctx) {
+  std::string id = require_uuid(ctx.request.path_params["account_id"], "account_id");
+  std::optional<Account> account = read_account(id);
   if (!account) throw ApiError(404, "ACCOUNT_NOT_FOUND", "No linked account has this id.", id);
-  if (!ctx.service_on_behalf && account->user_id != ctx.acting_user)
-    throw ApiError(403, "FORBIDDEN", "This account belongs to another user.");
-  return *account;
+  check_owner(*account, ctx);
+  return std::move(*account);
+}
+
+std::shared_ptr<const Account> AccountAccess::owned_account_cached(RequestContext& ctx) {
+  std::string id = require_uuid(ctx.request.path_params["account_id"], "account_id");
+  // A missing account throws out of the fetch, so it is never kept: an id that later exists
+  // (or a flood of random ids) costs a read each time, not memory.
+  auto found = accounts_.get(
+      id, ownership_cache_ttl_,
+      [&] {
+        std::optional<Account> account = read_account(id);
+        if (!account)
+          throw ApiError(404, "ACCOUNT_NOT_FOUND", "No linked account has this id.", id);
+        return std::make_shared<const Account>(std::move(*account));
+      },
+      // A storage failure is answered as before, never with an account kept past its TTL.
+      [](std::exception_ptr) { return false; });
+  check_owner(*found.value, ctx);
+  return std::move(found.value);
+}
+
+void AccountAccess::forget_account(const std::string& account_id) {
+  accounts_.invalidate(account_id);
 }
 
 BrokerClient* AccountAccess::broker_for(const std::string& server,

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <set>
@@ -18,6 +19,12 @@ namespace mt5b::host {
 namespace {
 
 constexpr int64_t kDayMs = 86'400'000;
+
+// Two decimal digits of 0..99.
+void put2(char* out, int v) {
+  out[0] = static_cast<char>('0' + v / 10);
+  out[1] = static_cast<char>('0' + v % 10);
+}
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -68,6 +75,25 @@ int64_t parse_int_param(const std::optional<std::string>& text, const char* name
 }
 
 }  // namespace
+
+std::string utc_seconds_text(int64_t unix_ms) {
+  using namespace std::chrono;
+  const auto at = floor<seconds>(sys_time<milliseconds>(milliseconds(unix_ms)));
+  const auto day = floor<days>(at);
+  const year_month_day date(day);
+  const int y = static_cast<int>(date.year());
+  if (y < 0 || y > 9999) return iso_utc_seconds(unix_ms);  // the rare case keeps one format
+  const hh_mm_ss<seconds> time(at - day);
+  char out[] = "0000-00-00T00:00:00Z";
+  put2(out, y / 100);
+  put2(out + 2, y % 100);
+  put2(out + 5, static_cast<int>(static_cast<unsigned>(date.month())));
+  put2(out + 8, static_cast<int>(static_cast<unsigned>(date.day())));
+  put2(out + 11, static_cast<int>(time.hours().count()));
+  put2(out + 14, static_cast<int>(time.minutes().count()));
+  put2(out + 17, static_cast<int>(time.seconds().count()));
+  return std::string(out, sizeof out - 1);
+}
 
 std::optional<int64_t> parse_api_time_ms(const std::string& text) {
   if (text.empty() || text.size() > 40) return std::nullopt;
@@ -131,7 +157,27 @@ std::optional<int64_t> parse_api_time_ms(const std::string& text) {
 MarketDataService::MarketDataService(AccountAccess& access, ServerClocks& clocks,
                                      const ApiConfig& api, const PipRules& pip_rules,
                                      MetricsRegistry& metrics)
-    : access_(access), clocks_(clocks), api_(api), pip_rules_(pip_rules), metrics_(metrics) {}
+    : access_(access),
+      clocks_(clocks),
+      api_(api),
+      pip_rules_(pip_rules),
+      metrics_(metrics),
+      cache_results_{CacheResults(metrics, "info"), CacheResults(metrics, "positions"),
+                     CacheResults(metrics, "history")} {}
+
+MarketDataService::CacheResults::CacheResults(MetricsRegistry& metrics, const char* cache) {
+  auto series = [&](const char* result) {
+    return metrics.counter_series("mt5bridge_cache_requests_total",
+                                  std::string("cache=\"") + cache + "\",result=\"" + result + "\"");
+  };
+  hit = series("hit");
+  miss = series("miss");
+  stale = series("stale");
+}
+
+void MarketDataService::CacheResults::count(bool cached, bool was_stale) const {
+  (was_stale ? stale : cached ? hit : miss).add(1);
+}
 
 void MarketDataService::add_routes(Router& router) {
   router.add({"GET", "/api/mt5/account/{account_id}/info", Access::user,
@@ -143,6 +189,9 @@ void MarketDataService::add_routes(Router& router) {
 }
 
 void MarketDataService::forget(const std::string& account_id) {
+  // Every path that changes or removes an account ends here (host_app.cpp wires deletion, sync
+  // and GDPR erasure to it), so the ownership copy goes with the market data.
+  access_.forget_account(account_id);
   info_cache_.invalidate_prefix(account_id);
   positions_cache_.invalidate_prefix(account_id);
   history_cache_.invalidate_prefix(account_id);
@@ -150,7 +199,7 @@ void MarketDataService::forget(const std::string& account_id) {
 
 template <class T>
 typename TtlCache<T>::Result MarketDataService::cached(TtlCache<T>& cache, const std::string& key,
-                                                       int64_t ttl_s, const char* what,
+                                                       int64_t ttl_s, CacheKind what,
                                                        const std::function<T()>& fetch) {
   typename TtlCache<T>::Result result;
   try {
@@ -169,13 +218,7 @@ typename TtlCache<T>::Result MarketDataService::cached(TtlCache<T>& cache, const
     if (e.status() != MT5B_UNAUTHENTICATED) access_.last_error().record(e.what(), now_unix_ms());
     throw broker_api_error(e);
   }
-  metrics_.counter_add("mt5bridge_cache_requests_total",
-                       std::string("cache=\"") + what + "\",result=\"" +
-                           (result.stale    ? "stale"
-                            : result.cached ? "hit"
-                                            : "miss") +
-                           "\"",
-                       1);
+  cache_results_.at(what).count(result.cached, result.stale);
   return result;
 }
 
@@ -185,6 +228,10 @@ MarketDataService::InfoSnapshot MarketDataService::fetch_info(const Account& acc
   InfoSnapshot snap;
   snap.info = session->account_info();
   snap.positions_count = static_cast<int64_t>(session->positions().size());
+  rapidjson::StringBuffer sb(nullptr, kJsonReserve);
+  JsonWriter w(sb);
+  write_account_info_shape(w, snap.info, snap.positions_count);
+  snap.data_json.assign(sb.GetString(), sb.GetSize());
   metrics_.observe("mt5bridge_broker_fetch_seconds", "what=\"info\"", seconds_since(started));
   return snap;
 }
@@ -256,10 +303,12 @@ MarketDataService::HistorySnapshot MarketDataService::fetch_history(const Accoun
 }
 
 Response MarketDataService::info(RequestContext& ctx) {
-  Account account = access_.owned_account(ctx);
-  auto result = cached<InfoSnapshot>(info_cache_, account.id + "|info", api_.info_cache_ttl_s,
-                                     "info", [&] { return fetch_info(account); });
-  rapidjson::StringBuffer sb;
+  auto owned = access_.owned_account_cached(ctx);
+  const Account& account = *owned;
+  auto result = cached<std::shared_ptr<const InfoSnapshot>>(
+      info_cache_, account.id + "|info", api_.info_cache_ttl_s, kInfoCache,
+      [&] { return std::make_shared<const InfoSnapshot>(fetch_info(account)); });
+  rapidjson::StringBuffer sb(nullptr, kJsonReserve);
   JsonWriter w(sb);
   w.StartObject();
   w.Key("success");
@@ -267,16 +316,22 @@ Response MarketDataService::info(RequestContext& ctx) {
   w.Key("account_id");
   w.String(account.id);
   w.Key("timestamp");
-  w.String(iso_utc_seconds(now_unix_ms()));
+  w.String(utc_seconds_text(now_unix_ms()));
   w.Key("data");
-  write_account_info_shape(w, result.value.info, result.value.positions_count);
+  // The pre-written object goes in with one copy: an empty RawValue lets the writer place the
+  // separator and count the value, and the bytes follow straight into the buffer (RawValue
+  // itself would copy them one character at a time).
+  const std::string& data = result.value->data_json;
+  w.RawValue("", 0, rapidjson::kObjectType);
+  std::memcpy(sb.Push(data.size()), data.data(), data.size());
   write_cache_fields(w, result.cached, result.stale, result.age_s);
   w.EndObject();
   return json_response(200, sb);
 }
 
 Response MarketDataService::positions(RequestContext& ctx) {
-  Account account = access_.owned_account(ctx);
+  auto owned = access_.owned_account_cached(ctx);
+  const Account& account = *owned;
   auto type = ctx.request.query_param("type");
   if (type && *type != "buy" && *type != "sell")
     throw ApiError(400, "INVALID_INPUT", "type must be buy or sell.", "type");
@@ -284,7 +339,7 @@ Response MarketDataService::positions(RequestContext& ctx) {
   if (auto s = ctx.request.query_param("symbols")) symbols = split_symbols(*s);
 
   auto result = cached<PositionsSnapshot>(positions_cache_, account.id + "|positions",
-                                          api_.positions_cache_ttl_s, "positions",
+                                          api_.positions_cache_ttl_s, kPositionsCache,
                                           [&] { return fetch_positions(account); });
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
@@ -294,7 +349,7 @@ Response MarketDataService::positions(RequestContext& ctx) {
   w.Key("account_id");
   w.String(account.id);
   w.Key("timestamp");
-  w.String(iso_utc_seconds(now_unix_ms()));
+  w.String(utc_seconds_text(now_unix_ms()));
   w.Key("positions");
   w.StartArray();
   int64_t count = 0;
@@ -317,7 +372,8 @@ Response MarketDataService::positions(RequestContext& ctx) {
 }
 
 Response MarketDataService::history(RequestContext& ctx) {
-  Account account = access_.owned_account(ctx);
+  auto owned = access_.owned_account_cached(ctx);
+  const Account& account = *owned;
   auto from_text = ctx.request.query_param("from_date");
   auto to_text = ctx.request.query_param("to_date");
   int64_t now_ms = now_unix_ms();
@@ -353,8 +409,9 @@ Response MarketDataService::history(RequestContext& ctx) {
 
   // Explicit ranges are cached by their text; the default range ("the last 30 days") by account.
   std::string key = account.id + "|history|" + from_text.value_or("") + "|" + to_text.value_or("");
-  auto result = cached<HistorySnapshot>(history_cache_, key, api_.history_cache_ttl_s, "history",
-                                        [&] { return fetch_history(account, from_ms, to_ms); });
+  auto result =
+      cached<HistorySnapshot>(history_cache_, key, api_.history_cache_ttl_s, kHistoryCache,
+                              [&] { return fetch_history(account, from_ms, to_ms); });
   const auto& snap = result.value;
   std::vector<const ClosedTrade*> trades;
   for (const auto& t : snap.trades)

@@ -12,6 +12,9 @@
 #include "services/cache/ttl_cache.hpp"
 #include "services/market/server_clocks.hpp"
 
+#include <array>
+#include <memory>
+
 namespace mt5b::host {
 
 class MarketDataService {
@@ -31,6 +34,8 @@ class MarketDataService {
   struct InfoSnapshot {
     Mt5AccountInfo info;
     int64_t positions_count = 0;
+    // The answer's "data" object, written once per snapshot rather than once per request.
+    std::string data_json;
   };
   struct PositionsSnapshot {
     std::vector<OpenPosition> positions;
@@ -41,9 +46,19 @@ class MarketDataService {
     int64_t from_ms = 0, to_ms = 0;
   };
 
+  // mt5bridge_cache_requests_total{cache=...} handles, made once rather than per request.
+  enum CacheKind : size_t { kInfoCache, kPositionsCache, kHistoryCache };
+  struct CacheResults {
+    CacheResults(MetricsRegistry& metrics, const char* cache);
+    void count(bool cached, bool stale) const;
+    MetricsRegistry::Counter hit, miss, stale;
+  };
+  // Room for a typical answer, so the JSON buffer does not grow while it is written.
+  static constexpr size_t kJsonReserve = 1024;
+
   template <class T>
   typename TtlCache<T>::Result cached(TtlCache<T>& cache, const std::string& key, int64_t ttl_s,
-                                      const char* what, const std::function<T()>& fetch);
+                                      CacheKind what, const std::function<T()>& fetch);
 
   InfoSnapshot fetch_info(const Account& account);
   PositionsSnapshot fetch_positions(const Account& account);
@@ -54,10 +69,16 @@ class MarketDataService {
   const ApiConfig& api_;
   const PipRules& pip_rules_;
   MetricsRegistry& metrics_;
-  TtlCache<InfoSnapshot> info_cache_;
+  std::array<CacheResults, 3> cache_results_;  // by CacheKind
+  // Shared, so a hit hands out the snapshot without copying it.
+  TtlCache<std::shared_ptr<const InfoSnapshot>> info_cache_;
   TtlCache<PositionsSnapshot> positions_cache_;
   TtlCache<HistorySnapshot> history_cache_;
 };
+
+// iso_utc_seconds' text ("2025-11-12T10:30:00Z") without gmtime_r, which takes glibc's
+// process-wide time-zone lock, or printf: the answers' timestamps are written on every request.
+std::string utc_seconds_text(int64_t unix_ms);
 
 // Story 3.5's dates: ISO 8601 (date, or date-time with Z or an offset) or Unix seconds.
 // nullopt when the text is neither.

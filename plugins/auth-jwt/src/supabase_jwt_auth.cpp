@@ -50,12 +50,17 @@ SupabaseJwtAuth::SupabaseJwtAuth(sdk::Host host, const sdk::Config& config)
 std::optional<sdk::Principal> SupabaseJwtAuth::authenticate(const mt5b_http_request& request) {
   const std::optional<std::string_view> token = find_bearer_token(request);
   if (!token) return std::nullopt;
-  VerifiedUser user = validator_.validate(*token, host_.now_unix_ms());
+  const int64_t now_ms = host_.now_unix_ms();
+  std::optional<VerifiedUser> user = verified_.find(*token, now_ms);
+  if (!user) {
+    user = validator_.validate(*token, now_ms);  // throws the reason of a refusal
+    verified_.remember(*token, *user, now_ms);
+  }
   sdk::Principal principal;
   principal.kind = MT5B_PRINCIPAL_USER;
-  principal.subject = std::move(user.user_id);
+  principal.subject = std::move(user->user_id);
   principal.role = "authenticated";
-  principal.expires_at_ms = user.expires_at_ms;
+  principal.expires_at_ms = user->expires_at_ms;
   return principal;
 }
 

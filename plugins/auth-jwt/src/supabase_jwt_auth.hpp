@@ -3,6 +3,7 @@
 #define MT5BRIDGE_AUTH_JWT_SUPABASE_JWT_AUTH_HPP
 
 #include "supabase_token_validator.hpp"
+#include "verified_token_cache.hpp"
 
 #include <mt5bridge/sdk.hpp>
 
@@ -27,6 +28,7 @@ class SupabaseJwtAuth final : public sdk::AuthPlugin {
  private:
   sdk::Host host_;  // its clock, so tests can drive time
   SupabaseTokenValidator validator_;
+  VerifiedTokenCache verified_;
 };
 
 }  // namespace mt5b::auth_jwt

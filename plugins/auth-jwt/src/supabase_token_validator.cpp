@@ -264,16 +264,21 @@ VerifiedUser SupabaseTokenValidator::check_claims(std::string_view segment, int6
            kSendAccessToken);
   if (now_ms >= *exp_ms + leeway_ms)
     refuse("the token has expired; refresh the Supabase session and send the new access token");
-  if (const std::optional<int64_t> nbf_ms = time_claim_ms(payload, "nbf");
-      nbf_ms && *nbf_ms > now_ms + leeway_ms)
-    refuse(
-        "the token is not valid yet (nbf is in the future); check that this server's clock is "
-        "right");
-  if (const std::optional<int64_t> iat_ms = time_claim_ms(payload, "iat");
-      iat_ms && *iat_ms > now_ms + leeway_ms)
-    refuse("the token was issued in the future (iat); check that this server's clock is right");
-
   VerifiedUser user;
+  user.accepted_until_ms = *exp_ms + leeway_ms;
+  if (const std::optional<int64_t> nbf_ms = time_claim_ms(payload, "nbf")) {
+    if (*nbf_ms > now_ms + leeway_ms)
+      refuse(
+          "the token is not valid yet (nbf is in the future); check that this server's clock is "
+          "right");
+    user.accepted_from_ms = std::max(user.accepted_from_ms, *nbf_ms - leeway_ms);
+  }
+  if (const std::optional<int64_t> iat_ms = time_claim_ms(payload, "iat")) {
+    if (*iat_ms > now_ms + leeway_ms)
+      refuse("the token was issued in the future (iat); check that this server's clock is right");
+    user.accepted_from_ms = std::max(user.accepted_from_ms, *iat_ms - leeway_ms);
+  }
+
   user.user_id = string_of(*sub);
   std::transform(user.user_id.begin(), user.user_id.end(), user.user_id.begin(), ascii_lower);
   user.expires_at_ms = *exp_ms;

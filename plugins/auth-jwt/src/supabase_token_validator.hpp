@@ -24,6 +24,10 @@ struct TokenPolicy {
 struct VerifiedUser {
   std::string user_id;  // the sub claim, a lowercase UUID
   int64_t expires_at_ms = 0;
+  // The clock readings at which this token passes the time checks: from accepted_from_ms
+  // (nbf and iat less the leeway) until, excluding, accepted_until_ms (exp plus the leeway).
+  int64_t accepted_from_ms = INT64_MIN;
+  int64_t accepted_until_ms = 0;
 };
 
 class SupabaseTokenValidator {

@@ -1,5 +1,6 @@
 // Specification of auth-jwt: which Supabase tokens pass, and the attacks that must not.
 #include "supabase_jwt_auth.hpp"
+#include "verified_token_cache.hpp"
 
 #include "token_minting.hpp"
 
@@ -20,7 +21,9 @@
 namespace mt5b::auth_jwt {
 namespace {
 
+using ::testing::Eq;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using token_minting::base64url_encode;
 using token_minting::mint;
 
@@ -299,6 +302,62 @@ TEST_F(SupabaseJwtAuthTest, rejects_token_whose_nbf_is_in_the_future) {
 TEST_F(SupabaseJwtAuthTest, rejects_token_issued_in_the_future) {
   EXPECT_THAT(verdict(valid_token({{"iat", std::to_string(kNowS + 120)}})),
               HasSubstr("issued in the future"));
+}
+
+// Accepted tokens are remembered (VerifiedTokenCache); a remembered token must still get the
+// answer the full check would give at that moment.
+TEST_F(SupabaseJwtAuthTest, a_remembered_token_is_refused_once_exp_and_leeway_have_passed) {
+  const std::string token = valid_token({{"exp", std::to_string(kNowS + 60)}});
+  EXPECT_EQ(verdict(token), "<accepted>");
+  host_.advance_ms((60 + 29) * 1000);
+  EXPECT_EQ(verdict(token), "<accepted>");
+  host_.advance_ms(1000);
+  EXPECT_THAT(verdict(token), HasSubstr("expired"));
+}
+
+TEST_F(SupabaseJwtAuthTest, a_remembered_token_is_refused_when_the_clock_goes_back_past_nbf) {
+  const std::string early = valid_token({{"nbf", std::to_string(kNowS + 20)}});
+  const std::string fresh = valid_token({{"iat", std::to_string(kNowS + 20)}});
+  EXPECT_EQ(verdict(early), "<accepted>");
+  EXPECT_EQ(verdict(fresh), "<accepted>");
+  host_.set_now_ms((kNowS - 11) * 1000);
+  EXPECT_THAT(verdict(early), HasSubstr("not valid yet"));
+  EXPECT_THAT(verdict(fresh), HasSubstr("issued in the future"));
+}
+
+TEST_F(SupabaseJwtAuthTest, refusals_are_not_remembered) {
+  const std::string token = valid_token({{"nbf", std::to_string(kNowS + 31)}});
+  EXPECT_THAT(verdict(token), HasSubstr("not valid yet"));
+  host_.advance_ms(2000);
+  EXPECT_EQ(verdict(token), "<accepted>");
+}
+
+TEST_F(SupabaseJwtAuthTest, altered_copies_of_a_remembered_token_are_refused) {
+  const std::string token = valid_token();
+  EXPECT_EQ(verdict(token), "<accepted>");
+  std::string flipped = token;
+  flipped.back() = flipped.back() == 'A' ? 'B' : 'A';
+  EXPECT_THAT(verdict(flipped), Not(Eq("<accepted>")));
+  EXPECT_THAT(verdict(token.substr(0, token.size() - 1)), Not(Eq("<accepted>")));
+  EXPECT_THAT(verdict(token + "A"), Not(Eq("<accepted>")));
+}
+
+TEST(VerifiedTokenCache, holds_a_bounded_number_of_tokens_and_no_oversized_one) {
+  VerifiedTokenCache cache;
+  VerifiedUser user{kUserId, 0, 0, 10'000};
+  const std::size_t capacity = VerifiedTokenCache::kShards * VerifiedTokenCache::kPerShard;
+  for (std::size_t i = 0; i < 3 * capacity; ++i)
+    cache.remember("token-" + std::to_string(i), user, 0);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < 3 * capacity; ++i)
+    kept += cache.find("token-" + std::to_string(i), 0).has_value() ? 1 : 0;
+  EXPECT_LE(kept, capacity);
+  EXPECT_TRUE(cache.find("token-" + std::to_string(3 * capacity - 1), 0)) << "the newest is kept";
+  EXPECT_FALSE(cache.find("token-0", 10'000)) << "never at or past accepted_until_ms";
+
+  const std::string oversized(VerifiedTokenCache::kMaxCachedTokenBytes + 1, 'x');
+  cache.remember(oversized, user, 0);
+  EXPECT_FALSE(cache.find(oversized, 0));
 }
 
 TEST_F(SupabaseJwtAuthTest, rejects_missing_exp) {

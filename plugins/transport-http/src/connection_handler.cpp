@@ -5,8 +5,11 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <array>
+#include <cerrno>
 #include <chrono>
 #include <utility>
 #include <vector>
@@ -63,6 +66,9 @@ struct ConnectionHandler::Connection {
   // Pistache never completes a write whose client has gone, so the counts of a connection are
   // settled when it disconnects.
   int answers_unwritten = 0;
+  // Writes (answers and interim answers) handed to Pistache's queue and not completed. While
+  // any is, later bytes must queue behind it rather than be written directly.
+  int writes_queued = 0;
 };
 
 // One answer counted by the server's AnswerDrain from the moment its request is complete until
@@ -88,6 +94,10 @@ void ConnectionHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>&
   limits.max_body_bytes = core_->options.max_body_bytes;
   auto connection = std::make_shared<Connection>(limits);
   connection->client = peer_address(peer->fd());
+  // Each answer leaves in one write; Nagle's algorithm could only hold it back behind the
+  // previous one's ACK. (Linux copies the listener's TCP_NODELAY, but this does not rely on it.)
+  const int on = 1;
+  ::setsockopt(peer->fd(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   peer->putData(kConnectionKey, connection);
   core_->connections.add(peer->fd());
 }
@@ -127,7 +137,8 @@ void ConnectionHandler::handle_input(const std::shared_ptr<Connection>& connecti
   for (;;) {
     switch (connection->parser.advance()) {
       case RequestParser::Progress::kNeedMore:
-        if (connection->parser.take_continue_due()) send_interim(peer, continue_response());
+        if (connection->parser.take_continue_due())
+          send_interim(peer, connection, continue_response());
         return;
       case RequestParser::Progress::kFailed: {
         DrainTicket ticket(core_->drain);
@@ -143,10 +154,8 @@ void ConnectionHandler::handle_input(const std::shared_ptr<Connection>& connecti
         DrainTicket ticket(core_->drain);
         ParsedRequest request = connection->parser.take_request();
         bool keep_alive = request.keep_alive;
-        OwnedResponse response = serve(request, *connection, keep_alive);
-        send_answer(peer, connection,
-                    encode_response(response, request.method == "HEAD", keep_alive), !keep_alive,
-                    std::move(ticket));
+        std::string answer = serve(request, *connection, keep_alive);
+        send_answer(peer, connection, std::move(answer), !keep_alive, std::move(ticket));
         if (!keep_alive) {
           connection->closing = true;
           return;
@@ -157,26 +166,35 @@ void ConnectionHandler::handle_input(const std::shared_ptr<Connection>& connecti
   }
 }
 
-OwnedResponse ConnectionHandler::serve(const ParsedRequest& request, const Connection& connection,
-                                       bool& keep_alive) {
-  std::shared_ptr<Exchange> exchange;
-  if (!core_->stopping.load()) exchange = core_->pending->open();
-  if (!exchange) {
+std::string ConnectionHandler::serve(const ParsedRequest& request, const Connection& connection,
+                                     bool& keep_alive) {
+  const bool head_request = request.method == "HEAD";
+  // Once stopping is set the registry closes too; a request that slips past this check is
+  // answered if the host answers during dispatch, and is cancelled otherwise.
+  if (core_->stopping.load()) {
     keep_alive = false;
-    return shutting_down();
+    return encode_response(shutting_down(), head_request, keep_alive);
   }
+  auto exchange =
+      std::make_shared<Exchange>(core_->pending, Framing{head_request, request.keep_alive});
 
-  std::vector<mt5b_header> headers;
-  headers.reserve(request.headers.size());
-  for (const auto& header : request.headers)
-    headers.push_back(mt5b_header{sdk::str(header.name), sdk::str(header.value)});
+  // Requests carry a handful of headers: their views live on the stack, not the heap.
+  std::array<mt5b_header, 32> few;
+  std::vector<mt5b_header> many;
+  mt5b_header* headers = few.data();
+  if (request.headers.size() > few.size()) {
+    many.resize(request.headers.size());
+    headers = many.data();
+  }
+  for (std::size_t i = 0; i < request.headers.size(); ++i)
+    headers[i] = mt5b_header{sdk::str(request.headers[i].name), sdk::str(request.headers[i].value)};
   auto abi_request = sdk::make<mt5b_http_request>();
   abi_request.client_port = connection.client.port;
   abi_request.method = sdk::str(request.method);
   abi_request.path = sdk::str(request.path);
   abi_request.query = sdk::str(request.query);
-  abi_request.headers = headers.data();
-  abi_request.header_count = static_cast<uint32_t>(headers.size());
+  abi_request.headers = headers;
+  abi_request.header_count = static_cast<uint32_t>(request.headers.size());
   abi_request.body = sdk::str(request.body);
   abi_request.client_ip = sdk::str(connection.client.ip);
 
@@ -184,38 +202,80 @@ OwnedResponse ConnectionHandler::serve(const ParsedRequest& request, const Conne
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   core_->dispatcher.callback_dispatch(core_->dispatcher.host_ctx, &abi_request,
                                       exchange->responder());
-  switch (exchange->wait_until(deadline)) {
-    case Exchange::Outcome::kAnswered: return exchange->take_response();
-    case Exchange::Outcome::kCancelled: keep_alive = false; return shutting_down();
-    case Exchange::Outcome::kTimedOut: break;
+  // The host usually answers during callback_dispatch: then nothing waits or registers.
+  if (!exchange->answered_or_registered()) {
+    switch (exchange->wait_until(deadline)) {
+      case Exchange::Outcome::kAnswered: break;
+      case Exchange::Outcome::kCancelled:
+        keep_alive = false;
+        return encode_response(shutting_down(), head_request, keep_alive);
+      case Exchange::Outcome::kTimedOut:
+        core_->host.warn(request.method + " " + request.path + " got no answer within " +
+                         std::to_string(timeout.count()) + " ms; answered 504");
+        return encode_response(
+            error_response(504, "TIMEOUT",
+                           "The server did not answer within " + std::to_string(timeout.count()) +
+                               " ms; try again later."),
+            head_request, keep_alive);
+    }
   }
-  core_->host.warn(request.method + " " + request.path + " got no answer within " +
-                   std::to_string(timeout.count()) + " ms; answered 504");
-  return error_response(504, "TIMEOUT",
-                        "The server did not answer within " + std::to_string(timeout.count()) +
-                            " ms; try again later.");
+  return exchange->take_bytes();
+}
+
+std::size_t ConnectionHandler::write_now(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                                         const Connection& connection, std::string_view bytes) {
+  // Pistache queues every write for its event loop: an eventfd wake-up and three epoll_ctl
+  // calls per answer. Answers are small and the socket is almost always writable, so they are
+  // written here at once; only what the socket does not take goes through Pistache's queue, and
+  // once anything is queued, later bytes queue behind it so the order on the wire holds. This
+  // runs on the connection's worker, the thread that also completes Pistache's writes.
+  if (connection.writes_queued > 0) return 0;
+  std::size_t written = 0;
+  while (written < bytes.size()) {
+    ssize_t n = ::send(peer->fd(), bytes.data() + written, bytes.size() - written,
+                       MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n > 0) {
+      written += static_cast<std::size_t>(n);
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      break;  // the rest goes through Pistache, which waits for the socket to drain
+    } else {
+      return kConnectionBroken;
+    }
+  }
+  return written;
 }
 
 void ConnectionHandler::send_answer(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
                                     const std::shared_ptr<Connection>& connection,
                                     std::string bytes, bool close_after, DrainTicket ticket) {
+  const std::size_t written = write_now(peer, *connection, bytes);
+  if (written == kConnectionBroken) return;  // the client is gone; Pistache reaps it on read
+  if (written == bytes.size()) {
+    // Only the sending side is shut: unread input (e.g. the rest of an oversized body) would
+    // otherwise turn the close into a reset that can destroy the answer before the client reads
+    // it. Pistache closes the socket when the client then hangs up.
+    if (close_after) ::shutdown(peer->fd(), SHUT_WR);
+    return;  // the ticket ends here: the answer is out
+  }
+  bytes.erase(0, written);
   const auto size = bytes.size();
   // A std::string buffer: Pistache's char-array overloads would send the terminating NUL too.
-  auto written = peer->send(Pistache::RawBuffer(std::move(bytes), size));
+  auto queued = peer->send(Pistache::RawBuffer(std::move(bytes), size));
   ticket.hand_over();
   ++connection->answers_unwritten;
+  ++connection->writes_queued;
   // The continuations run on this worker once the bytes are out (or failed), while the peer is
-  // still registered, so its fd is still this connection's. Only the sending side is shut:
-  // unread input (e.g. the rest of an oversized body) would otherwise turn the close into a
-  // reset that can destroy the answer before the client reads it. Pistache closes the socket
-  // when the client then hangs up.
+  // still registered, so its fd is still this connection's.
   auto settle = [core = core_, connection] {
+    --connection->writes_queued;
     if (connection->answers_unwritten == 0) return;  // already settled by onDisconnection
     --connection->answers_unwritten;
     core->drain.end();
   };
   std::weak_ptr<Pistache::Tcp::Peer> weak_peer = peer;
-  written.then(
+  queued.then(
       [weak_peer, close_after, settle](ssize_t) {
         if (auto alive = weak_peer.lock(); alive && close_after) ::shutdown(alive->fd(), SHUT_WR);
         settle();
@@ -224,8 +284,16 @@ void ConnectionHandler::send_answer(const std::shared_ptr<Pistache::Tcp::Peer>& 
 }
 
 void ConnectionHandler::send_interim(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                                     const std::shared_ptr<Connection>& connection,
                                      std::string_view bytes) {
-  peer->send(Pistache::RawBuffer(std::string(bytes), bytes.size()));
+  const std::size_t written = write_now(peer, *connection, bytes);
+  if (written == kConnectionBroken || written == bytes.size()) return;
+  std::string rest(bytes.substr(written));
+  const auto size = rest.size();
+  ++connection->writes_queued;
+  auto done = [connection] { --connection->writes_queued; };
+  peer->send(Pistache::RawBuffer(std::move(rest), size))
+      .then([done](ssize_t) { done(); }, [done](std::exception_ptr) { done(); });
 }
 
 }  // namespace mt5b::transport_http

@@ -12,6 +12,7 @@
 #include <pistache/peer.h>
 #include <pistache/tcp.h>
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -36,17 +37,23 @@ class ConnectionHandler final : public Pistache::Tcp::Handler {
 
   void handle_input(const std::shared_ptr<Connection>& connection,
                     const std::shared_ptr<Pistache::Tcp::Peer>& peer);
-  // Hands one request to the host and returns its answer, or the transport's own error answer.
-  // Clears `keep_alive` when the connection must close after this answer.
-  OwnedResponse serve(const ParsedRequest& request, const Connection& connection, bool& keep_alive);
+  // Hands one request to the host and returns the bytes of its answer, or of the transport's
+  // own error answer. Clears `keep_alive` when the connection must close after this answer.
+  std::string serve(const ParsedRequest& request, const Connection& connection, bool& keep_alive);
   // Queues a final answer. With `close_after`, half-closes the connection once the bytes are
   // written, so the client reads the whole answer and then end-of-stream. The ticket ends when
   // Pistache has written the bytes or the connection is gone.
   void send_answer(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
                    const std::shared_ptr<Connection>& connection, std::string bytes,
                    bool close_after, DrainTicket ticket);
+  // Sends an interim answer (100 Continue); it holds no drain count.
   static void send_interim(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
-                           std::string_view bytes);
+                           const std::shared_ptr<Connection>& connection, std::string_view bytes);
+  // Writes what the socket takes now, unless earlier bytes still wait in Pistache's queue.
+  // Returns the bytes written (0 .. size), or kConnectionBroken when the socket failed.
+  static std::size_t write_now(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                               const Connection& connection, std::string_view bytes);
+  static constexpr std::size_t kConnectionBroken = static_cast<std::size_t>(-1);
 
   std::shared_ptr<ServerCore> core_;
 };

@@ -4,62 +4,79 @@
 
 namespace mt5b::transport_http {
 
-Exchange::Exchange(std::weak_ptr<PendingExchanges> registry)
-    : registry_(std::move(registry)), responder_(sdk::make<mt5b_responder>()) {
+Exchange::Exchange(std::weak_ptr<PendingExchanges> registry, Framing framing)
+    : registry_(std::move(registry)), framing_(framing), responder_(sdk::make<mt5b_responder>()) {
   responder_.transport_ctx = this;
   responder_.callback_respond = &Exchange::respond_thunk;
 }
 
+bool Exchange::answered_or_registered() {
+  // Lock order: this exchange, then the registry. The responder never holds both.
+  std::lock_guard lock(mutex_);
+  if (answered_) return true;
+  auto registry = registry_.lock();
+  registered_ = true;
+  if (!registry || !registry->adopt(shared_from_this())) cancelled_ = true;
+  return false;
+}
+
 Exchange::Outcome Exchange::wait_until(std::chrono::steady_clock::time_point deadline) {
   std::unique_lock lock(mutex_);
-  answered_or_cancelled_.wait_until(lock, deadline,
-                                    [&] { return response_.has_value() || cancelled_; });
-  if (response_) return Outcome::kAnswered;
+  answered_or_cancelled_.wait_until(lock, deadline, [&] { return answered_ || cancelled_; });
+  if (answered_) return Outcome::kAnswered;
   return cancelled_ ? Outcome::kCancelled : Outcome::kTimedOut;
 }
 
-OwnedResponse Exchange::take_response() {
+std::string Exchange::take_bytes() {
   std::lock_guard lock(mutex_);
-  return response_ ? std::move(*response_) : OwnedResponse{};
+  if (encoded_) return std::move(bytes_);
+  // Encoding failed when the answer came (out of memory): what was sent before in that case.
+  return encode_response(OwnedResponse{}, framing_.head_request, framing_.keep_alive);
 }
 
 void Exchange::cancel() {
-  {
-    std::lock_guard lock(mutex_);
-    cancelled_ = true;
-  }
+  std::lock_guard lock(mutex_);
+  cancelled_ = true;
   answered_or_cancelled_.notify_all();
 }
 
 void Exchange::respond_thunk(void* transport_ctx, const mt5b_http_response* response) noexcept {
   auto* self = static_cast<Exchange*>(transport_ctx);
   if (self == nullptr) return;
-  OwnedResponse copied;
+  std::string bytes;
+  bool encoded = false;
   try {
-    copied = response != nullptr
-                 ? copy_response(*response)
-                 : error_response(500, "INTERNAL_ERROR",
-                                  "The server answered without a response; report this to the "
-                                  "operator.");
+    bytes = response != nullptr
+                ? encode_response(*response, self->framing_.head_request, self->framing_.keep_alive)
+                : encode_response(error_response(500, "INTERNAL_ERROR",
+                                                 "The server answered without a response; "
+                                                 "report this to the operator."),
+                                  self->framing_.head_request, self->framing_.keep_alive);
+    encoded = true;
   } catch (...) {
-    copied = OwnedResponse{};  // status 500, empty body: the best left when memory ran out
+    // Out of memory: take_bytes() answers a bare 500.
   }
+  std::weak_ptr<PendingExchanges> registry;
   {
     std::lock_guard lock(self->mutex_);
-    if (self->response_) return;  // a second answer breaks the ABI's "exactly once": ignore it
-    self->response_ = std::move(copied);
+    if (self->answered_) return;  // a second answer breaks the ABI's "exactly once": ignore it
+    self->answered_ = true;
+    self->encoded_ = encoded;
+    self->bytes_ = std::move(bytes);
+    // Notified under the lock: once it is released, an unregistered exchange may be destroyed
+    // by its worker at any moment, so nothing below touches it.
+    self->answered_or_cancelled_.notify_all();
+    if (self->registered_) registry = self->registry_;
   }
-  self->answered_or_cancelled_.notify_all();
-  // Last: forgetting may destroy the exchange when its worker has already given up on it.
-  if (auto registry = self->registry_.lock()) registry->forget(self);
+  // A registered exchange lives until the registry lets it go, here.
+  if (auto owner = registry.lock()) owner->forget(self);
 }
 
-std::shared_ptr<Exchange> PendingExchanges::open() {
-  auto exchange = std::make_shared<Exchange>(weak_from_this());
+bool PendingExchanges::adopt(std::shared_ptr<Exchange> exchange) {
   std::lock_guard lock(mutex_);
-  if (closed_) return nullptr;
-  pending_.emplace(exchange.get(), exchange);
-  return exchange;
+  const Exchange* key = exchange.get();
+  pending_.emplace(key, std::move(exchange));
+  return !closed_;
 }
 
 void PendingExchanges::cancel_all() {

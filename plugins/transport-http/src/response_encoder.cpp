@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 namespace mt5b::transport_http {
 namespace {
@@ -23,14 +24,13 @@ bool is_framing_header(std::string_view name) {
          iequals(name, "Transfer-Encoding") || iequals(name, "Keep-Alive");
 }
 
-bool is_safe_header(const HeaderField& header) {
+bool is_safe_header(std::string_view name, std::string_view value) {
   constexpr std::string_view kTokenSpecials = "!#$%&'*+-.^_`|~";
-  bool name_ok =
-      !header.name.empty() && std::all_of(header.name.begin(), header.name.end(), [&](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) ||
-               kTokenSpecials.find(c) != std::string_view::npos;
-      });
-  bool value_ok = std::none_of(header.value.begin(), header.value.end(),
+  bool name_ok = !name.empty() && std::all_of(name.begin(), name.end(), [&](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           kTokenSpecials.find(c) != std::string_view::npos;
+  });
+  bool value_ok = std::none_of(value.begin(), value.end(),
                                [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
   return name_ok && value_ok;
 }
@@ -81,42 +81,74 @@ OwnedResponse error_response(uint16_t status, std::string_view error_code,
   return out;
 }
 
-std::string encode_response(const OwnedResponse& response, bool head_request, bool keep_alive) {
-  if (response.status < 100 || response.status > 599) {
+namespace {
+
+// The bytes of an answer whose header i is header(i) as a (name, value) pair of views.
+template <class HeaderAt>
+std::string encode(uint16_t status, std::size_t header_count, const HeaderAt& header,
+                   std::string_view body, bool head_request, bool keep_alive) {
+  if (status < 100 || status > 599) {
     return encode_response(
         error_response(500, "INTERNAL_ERROR",
-                       "The server composed an invalid HTTP status " +
-                           std::to_string(response.status) + "; report this to the operator."),
+                       "The server composed an invalid HTTP status " + std::to_string(status) +
+                           "; report this to the operator."),
         head_request, keep_alive);
   }
-  const bool no_body_status = status_has_no_body(response.status);
+  const bool no_body_status = status_has_no_body(status);
   const bool send_body = !head_request && !no_body_status;
 
   std::string out;
-  out.reserve(128 + response.body.size() + 64 * response.headers.size());
+  out.reserve(128 + body.size() + 64 * header_count);
   out += "HTTP/1.1 ";
-  out += std::to_string(response.status);
+  out += std::to_string(status);
   out += ' ';
-  out += reason_phrase(response.status);
+  out += reason_phrase(status);
   out += "\r\n";
-  for (const auto& header : response.headers) {
-    if (is_framing_header(header.name) || !is_safe_header(header)) continue;
-    out += header.name;
+  for (std::size_t i = 0; i < header_count; ++i) {
+    const auto [name, value] = header(i);
+    if (is_framing_header(name) || !is_safe_header(name, value)) continue;
+    out += name;
     out += ": ";
-    out += header.value;
+    out += value;
     out += "\r\n";
   }
   // RFC 9110 8.6: no Content-Length on 1xx and 204; on 304 it would have to describe the
   // representation the host did not send, so it is left out too.
   if (!no_body_status) {
     out += "Content-Length: ";
-    out += std::to_string(response.body.size());
+    out += std::to_string(body.size());
     out += "\r\n";
   }
   out += keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
   out += "\r\n";
-  if (send_body) out += response.body;
+  if (send_body) out += body;
   return out;
+}
+
+}  // namespace
+
+std::string encode_response(const OwnedResponse& response, bool head_request, bool keep_alive) {
+  return encode(
+      response.status, response.headers.size(),
+      [&](std::size_t i) {
+        return std::pair<std::string_view, std::string_view>(response.headers[i].name,
+                                                             response.headers[i].value);
+      },
+      response.body, head_request, keep_alive);
+}
+
+std::string encode_response(const mt5b_http_response& borrowed, bool head_request,
+                            bool keep_alive) {
+  mt5b_http_response response;
+  sdk::read_struct(&borrowed, response);
+  const std::size_t header_count = response.headers != nullptr ? response.header_count : 0;
+  return encode(
+      response.status, header_count,
+      [&](std::size_t i) {
+        return std::pair<std::string_view, std::string_view>(sdk::view(response.headers[i].name),
+                                                             sdk::view(response.headers[i].value));
+      },
+      sdk::view(response.body), head_request, keep_alive);
 }
 
 std::string_view continue_response() noexcept {

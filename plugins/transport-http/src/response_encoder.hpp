@@ -32,6 +32,8 @@ OwnedResponse error_response(uint16_t status, std::string_view error_code,
 // (CR, LF or NUL inside, or a name that is not a token) are dropped. No body bytes are sent
 // for HEAD requests and for 1xx, 204 and 304 answers. A status outside 100..599 becomes a 500.
 std::string encode_response(const OwnedResponse& response, bool head_request, bool keep_alive);
+// The same, straight from the host's borrowed answer (nothing is copied first).
+std::string encode_response(const mt5b_http_response& response, bool head_request, bool keep_alive);
 
 // The interim answer to `Expect: 100-continue`.
 std::string_view continue_response() noexcept;

@@ -17,7 +17,8 @@
 namespace mt5b::transport_http {
 
 // Counts answers that are being prepared or that Pistache has not written yet, so stop() can
-// let them out before it closes connections.
+// let them out before it closes connections. begin() and end() run for every answer on every
+// worker, so they touch one atomic only; the mutex is for stop()'s wait.
 class AnswerDrain {
  public:
   void begin();
@@ -26,9 +27,10 @@ class AnswerDrain {
   bool wait_until_idle(std::chrono::milliseconds limit);
 
  private:
+  std::atomic<int> outstanding_{0};
+  std::atomic<bool> waiting_{false};
   std::mutex mutex_;
   std::condition_variable idle_;
-  int outstanding_ = 0;
 };
 
 // The sockets of live connections. Pistache 0.0.5 closes a socket only when the client hangs

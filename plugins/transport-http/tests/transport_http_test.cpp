@@ -271,5 +271,55 @@ TEST_F(TransportHttp, answers_400_json_to_a_malformed_request_and_closes) {
   EXPECT_TRUE(dispatcher_.requests().empty());
 }
 
+// Answers are written straight to the socket when it takes them; what it does not take goes
+// through Pistache's queue, and later answers must wait behind it.
+std::string large_body() {
+  std::string body(8 * 1024 * 1024, '\0');  // more than a loopback socket buffers
+  for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + i % 23);
+  return body;
+}
+
+TEST_F(TransportHttp, pipelined_answers_larger_than_the_socket_buffer_arrive_whole_and_in_order) {
+  const std::string body = large_body();
+  dispatcher_.answer_with({200, {{"Content-Type", "text/plain"}}, body});
+  start_on_free_port();
+  RawHttpClient client(port_);
+  client.send("GET /1 HTTP/1.1\r\nHost: x\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n");
+  for (int i = 0; i < 2; ++i) {
+    auto response = client.read_response();
+    EXPECT_EQ(response.status, 200);
+    EXPECT_TRUE(response.body == body) << "answer " << i + 1 << " arrived damaged";
+  }
+  // Once the queue has drained, answers go straight out again on the same connection.
+  dispatcher_.answer_with({200, {}, "small"});
+  client.send("GET /3 HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(client.read_response().body, "small");
+}
+
+TEST_F(TransportHttp, a_large_answer_to_connection_close_arrives_whole_before_the_close) {
+  const std::string body = large_body();
+  dispatcher_.answer_with({200, {}, body});
+  start_on_free_port();
+  RawHttpClient client(port_);
+  client.send("GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  auto response = client.read_response();
+  EXPECT_EQ(response.header("Connection"), "close");
+  EXPECT_TRUE(response.body == body);
+  EXPECT_TRUE(client.server_closed());
+}
+
+TEST_F(TransportHttp, keeps_one_connection_alive_across_many_answers) {
+  start_on_free_port();
+  RawHttpClient client(port_);
+  for (int i = 0; i < 500; ++i) {
+    client.send("GET /n HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto response = client.read_response();
+    ASSERT_EQ(response.status, 200) << "request " << i;
+    ASSERT_EQ(response.header("Connection"), "keep-alive");
+    ASSERT_EQ(response.body, "ok");
+  }
+  EXPECT_EQ(dispatcher_.requests().size(), 500u);
+}
+
 }  // namespace
 }  // namespace mt5b::transport_http::testing
