@@ -12,7 +12,7 @@
 # another account, so it logs in again too (N > T).
 #
 #   tests/bench/mt5_pool_bench.sh [build-dir]          # default: build
-#   N=300 T=20 L_MS=50 C_MS=5 CYCLES=2 tests/bench/mt5_pool_bench.sh /tmp/build
+#   N=300 T=20 L_MS=100 C_MS=10 CYCLES=2 tests/bench/mt5_pool_bench.sh /tmp/build
 #   FLEET_ARGS=--keep ...                              # keep the gateways' logs
 set -euo pipefail
 
@@ -20,8 +20,8 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$repo/build}" && pwd)
 N=${N:-300}
 T=${T:-20}
-L_MS=${L_MS:-50}
-C_MS=${C_MS:-5}
+L_MS=${L_MS:-100}
+C_MS=${C_MS:-10}
 CYCLES=${CYCLES:-2}
 
 driver=$build/bin/broker_mt5_pool_bench
