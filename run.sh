@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 packaging/install-deps.sh
-packaging/build.sh
+# Only what the embedded default runs: the host and its five plugins (./test.sh builds the rest).
+packaging/build.sh mt5bridge storage-sqlite auth-apikey auth-jwt broker-mock transport-http
 
 export MT5_SERVICE_API_KEY="${MT5_SERVICE_API_KEY:-dev-service-key-change-me-0123456789}"
 export SUPABASE_JWT_SECRET="${SUPABASE_JWT_SECRET:-dev-jwt-secret-change-me-0123456789abcdef}"

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Configures and builds mt5bridge into build/ (RelWithDebInfo, warnings as errors in CI).
+# Arguments name the targets to build (default: everything, tests included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
 werror=OFF
 [ "${CI:-}" = "true" ] && werror=ON
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMT5BRIDGE_WERROR=$werror >/dev/null
-cmake --build build -j "$jobs"
+if [ $# -gt 0 ]; then
+  for target in "$@"; do cmake --build build -j "$jobs" --target "$target"; done
+else
+  cmake --build build -j "$jobs"
+fi
