@@ -23,15 +23,25 @@ class MetricsRegistry {
   static constexpr std::array<double, 14> kBounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                                   0.25,  0.5,    1.0,   2.5,  5.0,   10.0, 30.0};
 
-  struct CounterCell {
+  // Updates go to one of kShards copies, chosen by the updating thread, each on its own cache
+  // line: worker threads counting the same series do not bounce one line between cores.
+  // Rendering adds the copies up.
+  static constexpr size_t kShards = 8;
+  struct alignas(64) CounterShard {
     std::atomic<double> value{0};
+  };
+  struct CounterCell {
+    std::array<CounterShard, kShards> shards{};
     std::atomic<bool> used{false};
   };
-  struct HistogramCell {
+  struct alignas(64) HistogramShard {
     // Observations per bucket, not cumulative (one increment per observation); the last one
     // counts those above every bound. Rendering accumulates them.
     std::array<std::atomic<uint64_t>, kBounds.size() + 1> counts{};
     std::atomic<double> sum{0};
+  };
+  struct HistogramCell {
+    std::array<HistogramShard, kShards> shards{};
   };
 
   // A handle on one counter series; valid while the registry lives.

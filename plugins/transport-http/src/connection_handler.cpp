@@ -69,6 +69,10 @@ struct ConnectionHandler::Connection {
   // Writes (answers and interim answers) handed to Pistache's queue and not completed. While
   // any is, later bytes must queue behind it rather than be written directly.
   int writes_queued = 0;
+  // Answers go through Pistache's queue for this turn (see onInput).
+  bool yield_turn = false;
+  // Final answers handed out so far, so a turn can tell whether it answered anything.
+  int answers_sent = 0;
 };
 
 // One answer counted by the server's AnswerDrain from the moment its request is complete until
@@ -100,6 +104,7 @@ void ConnectionHandler::onConnection(const std::shared_ptr<Pistache::Tcp::Peer>&
   ::setsockopt(peer->fd(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   peer->putData(kConnectionKey, connection);
   core_->connections.add(peer->fd());
+  ++open_connections_;
 }
 
 void ConnectionHandler::onDisconnection(const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
@@ -108,27 +113,55 @@ void ConnectionHandler::onDisconnection(const std::shared_ptr<Pistache::Tcp::Pee
   }
   // Pistache closes the socket right after this call.
   core_->connections.remove(peer->fd());
+  --open_connections_;
 }
 
 void ConnectionHandler::onInput(const char* buffer, size_t length,
                                 const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
   auto connection = std::static_pointer_cast<Connection>(peer->tryGetData(kConnectionKey));
   if (!connection || connection->closing) return;
-  // Nothing may escape into Pistache's reactor loop: it would end the worker thread.
   try {
     connection->parser.append(std::string_view(buffer, length));
+  } catch (const std::exception& e) {
+    fail_connection(connection, peer, e);
+    return;
+  }
+  // Pistache reads a connection until the socket runs dry, and answers leave at once: a client
+  // that replies to its answer within that time (wrk does) would be served again and again
+  // while this worker's other ready connections wait, which shows as a long latency tail. So
+  // input that follows straight on this connection's own answer is answered through Pistache's
+  // write queue, which sends on the next turn of the event loop: the socket then runs dry, and
+  // the worker moves on to the other connections first.
+  // With no other connection on this worker there is nobody to yield to.
+  connection->yield_turn = open_connections_ > 1 && connection.get() == last_answered_;
+  serve_input(connection, peer);
+  connection->yield_turn = false;
+}
+
+void ConnectionHandler::serve_input(const std::shared_ptr<Connection>& connection,
+                                    const std::shared_ptr<Pistache::Tcp::Peer>& peer) {
+  const int answered_before = connection->answers_sent;
+  // Nothing may escape into Pistache's reactor loop: it would end the worker thread.
+  try {
     handle_input(connection, peer);
   } catch (const std::exception& e) {
-    core_->host.error(std::string("dropped a connection after an internal error: ") + e.what());
-    connection->closing = true;
-    send_answer(peer, connection,
-                encode_response(error_response(500, "INTERNAL_ERROR",
-                                               "The server failed while reading the request; "
-                                               "retry it and report this to the operator if it "
-                                               "persists."),
-                                false, false),
-                true, DrainTicket(core_->drain));
+    fail_connection(connection, peer, e);
   }
+  last_answered_ = connection->answers_sent != answered_before ? connection.get() : nullptr;
+}
+
+void ConnectionHandler::fail_connection(const std::shared_ptr<Connection>& connection,
+                                        const std::shared_ptr<Pistache::Tcp::Peer>& peer,
+                                        const std::exception& e) {
+  core_->host.error(std::string("dropped a connection after an internal error: ") + e.what());
+  connection->closing = true;
+  send_answer(peer, connection,
+              encode_response(error_response(500, "INTERNAL_ERROR",
+                                             "The server failed while reading the request; "
+                                             "retry it and report this to the operator if it "
+                                             "persists."),
+                              false, false),
+              true, DrainTicket(core_->drain));
 }
 
 void ConnectionHandler::handle_input(const std::shared_ptr<Connection>& connection,
@@ -229,7 +262,7 @@ std::size_t ConnectionHandler::write_now(const std::shared_ptr<Pistache::Tcp::Pe
   // written here at once; only what the socket does not take goes through Pistache's queue, and
   // once anything is queued, later bytes queue behind it so the order on the wire holds. This
   // runs on the connection's worker, the thread that also completes Pistache's writes.
-  if (connection.writes_queued > 0) return 0;
+  if (connection.writes_queued > 0 || connection.yield_turn) return 0;
   std::size_t written = 0;
   while (written < bytes.size()) {
     ssize_t n = ::send(peer->fd(), bytes.data() + written, bytes.size() - written,
@@ -250,6 +283,7 @@ std::size_t ConnectionHandler::write_now(const std::shared_ptr<Pistache::Tcp::Pe
 void ConnectionHandler::send_answer(const std::shared_ptr<Pistache::Tcp::Peer>& peer,
                                     const std::shared_ptr<Connection>& connection,
                                     std::string bytes, bool close_after, DrainTicket ticket) {
+  ++connection->answers_sent;
   const std::size_t written = write_now(peer, *connection, bytes);
   if (written == kConnectionBroken) return;  // the client is gone; Pistache reaps it on read
   if (written == bytes.size()) {

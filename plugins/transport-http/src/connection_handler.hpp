@@ -13,6 +13,7 @@
 #include <pistache/tcp.h>
 
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,8 +36,14 @@ class ConnectionHandler final : public Pistache::Tcp::Handler {
   struct Connection;
   class DrainTicket;
 
+  // Answers what the connection's buffer holds, and notes whether that answered anything.
+  void serve_input(const std::shared_ptr<Connection>& connection,
+                   const std::shared_ptr<Pistache::Tcp::Peer>& peer);
   void handle_input(const std::shared_ptr<Connection>& connection,
                     const std::shared_ptr<Pistache::Tcp::Peer>& peer);
+  // Answers 500 and closes after an internal error while serving the connection.
+  void fail_connection(const std::shared_ptr<Connection>& connection,
+                       const std::shared_ptr<Pistache::Tcp::Peer>& peer, const std::exception& e);
   // Hands one request to the host and returns the bytes of its answer, or of the transport's
   // own error answer. Clears `keep_alive` when the connection must close after this answer.
   std::string serve(const ParsedRequest& request, const Connection& connection, bool& keep_alive);
@@ -56,6 +63,10 @@ class ConnectionHandler final : public Pistache::Tcp::Handler {
   static constexpr std::size_t kConnectionBroken = static_cast<std::size_t>(-1);
 
   std::shared_ptr<ServerCore> core_;
+  // For fairness between a worker's connections (see onInput). Each worker has its own clone of
+  // the handler, and Pistache calls it on that worker's thread only.
+  const Connection* last_answered_ = nullptr;  // the connection the latest onInput answered
+  int open_connections_ = 0;
 };
 
 }  // namespace mt5b::transport_http

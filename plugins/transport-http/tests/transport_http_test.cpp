@@ -321,5 +321,27 @@ TEST_F(TransportHttp, keeps_one_connection_alive_across_many_answers) {
   EXPECT_EQ(dispatcher_.requests().size(), 500u);
 }
 
+// A client that sends its next request as soon as it has an answer has that answer sent on the
+// worker's next turn whenever the worker has other connections: the answers still arrive whole
+// and in order, also when they are pipelined.
+TEST_F(TransportHttp, a_connection_that_yields_its_turn_still_gets_every_answer_in_order) {
+  start_on_free_port("\"threads\":1");
+  RawHttpClient quiet(port_);  // a second connection on the same worker
+  RawHttpClient busy(port_);
+  for (int i = 0; i < 200; ++i) {
+    busy.send("GET /n" + std::to_string(i) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_EQ(busy.read_response().body, "ok") << "request " << i;
+  }
+  busy.send("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(busy.read_response().status, 200);
+  EXPECT_EQ(busy.read_response().status, 200);
+  quiet.send("GET /q HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(quiet.read_response().body, "ok");
+  auto requests = dispatcher_.requests();
+  ASSERT_EQ(requests.size(), 203u);
+  EXPECT_EQ(requests[199].path, "/n199");
+  EXPECT_EQ(requests[201].path, "/b");
+}
+
 }  // namespace
 }  // namespace mt5b::transport_http::testing
