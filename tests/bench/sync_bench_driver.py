@@ -382,6 +382,7 @@ def main():
         count, total, buckets = histogram_summary(lines, "mt5bridge_sync_account_seconds")
         statements = pg.rows(
             "SELECT calls, round(total_exec_time)::bigint AS ms, round(mean_exec_time::numeric, 3) AS mean_ms, "
+            "round((total_plan_time / greatest(calls, 1))::numeric, 3) AS plan_ms, plans, "
             "rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) AS query FROM pg_stat_statements "
             "WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
             "ORDER BY total_exec_time DESC LIMIT 8")
@@ -431,7 +432,8 @@ def main():
                                                                  batches[int(len(batches) * 0.9)], batches[-1]))
     say("PostgreSQL statements by total time (pg_stat_statements):")
     for s in statements:
-        say("  %7d calls %8d ms (%s ms each)  %s" % (s["calls"], s["ms"], s["mean_ms"], s["query"]))
+        say("  %7d calls %8d ms (%s ms each + %s ms planning, %d plans)  %s"
+            % (s["calls"], s["ms"], s["mean_ms"], s["plan_ms"], s["plans"], s["query"]))
     ref_total = sum(reference.values())
     say("reference, same run: PostgreSQL alone writes the cycle's rows (one INSERT...SELECT per table into an "
         "indexed copy) in %.2f s = %.0f accounts/s: %s"

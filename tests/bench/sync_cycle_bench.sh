@@ -84,6 +84,9 @@ psql_admin "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" >/
 if ! { "$PG_CTL" stop "$PG_DIR" && MT5B_PG_WATCH_PID=$$ "$PG_CTL" start "$PG_DIR" >/dev/null; }; then
   fail "PostgreSQL did not restart with pg_stat_statements"
 fi
+# Planning time too: the sync's statements are planned for each call (custom plans).
+psql_admin "ALTER SYSTEM SET pg_stat_statements.track_planning = on" >/dev/null
+psql_admin "SELECT pg_reload_conf()" >/dev/null
 psql_admin "CREATE DATABASE bench TEMPLATE mt5b_template" >/dev/null
 echo "PostgreSQL $(psql_admin 'SHOW server_version'), fsync $(psql_admin 'SHOW fsync'),\
  synchronous_commit $(psql_admin 'SHOW synchronous_commit') (tests/pg/pg_ctl.sh's throwaway settings)"

@@ -44,11 +44,16 @@ auto AccountSyncer::with_retry(const char* what, F&& call) -> decltype(call()) {
   }
 }
 
-void AccountSyncer::renew_lease(const Account& account, const std::string& lease_owner) {
+void AccountSyncer::renew_lease(const Account& account, const std::string& lease_owner,
+                                const SyncRequest& request) {
   // A slow sync may outlast its lease; taking it again just before the apply keeps the result
   // unless another host took the account meanwhile (then CONFLICT, and nothing is written).
-  access_.storage().lease_due(lease_owner, account.id, now_unix_ms(), config_.lease_ttl_s * 1000,
-                              1);
+  // A lease with more than half its time left outlives the apply (the apply itself refuses an
+  // expired lease), so the usual sync, seconds into a lease of minutes, skips the round trip.
+  const int64_t now = now_unix_ms();
+  const int64_t ttl_ms = config_.lease_ttl_s * 1000;
+  if (request.leased_at_ms > 0 && now - request.leased_at_ms < ttl_ms / 2) return;
+  access_.storage().lease_due(lease_owner, account.id, now, ttl_ms, 1);
 }
 
 SyncOutcome AccountSyncer::sync(const Account& account, const std::string& lease_owner,
@@ -67,7 +72,7 @@ SyncOutcome AccountSyncer::sync(const Account& account, const std::string& lease
     outcome.duration_ms = now_unix_ms() - started_ms;
     apply.log->duration_ms = outcome.duration_ms;
     apply.log->completed_at_ms = started_ms + outcome.duration_ms;
-    renew_lease(account, lease_owner);
+    renew_lease(account, lease_owner, request);
     outcome.inserted = access_.storage().sync_apply(apply);
     outcome.status = "success";
   } catch (const PluginCallError& e) {
@@ -221,7 +226,7 @@ void AccountSyncer::write_failure(const Account& account, const std::string& lea
   log.error_message = a.last_connection_error;
   apply.log = log;
   try {
-    renew_lease(account, lease_owner);
+    renew_lease(account, lease_owner, request);
     access_.storage().sync_apply(apply);
   } catch (const PluginCallError& e) {
     log_warn("could not record a failed sync", {{"account_id", account.id}, {"error", e.what()}});

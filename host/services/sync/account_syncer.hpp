@@ -20,6 +20,7 @@ struct SyncRequest {
   bool full = false;                    // full: history_days back; else since the last success
   int64_t history_days = 0;             // 0: sync.initial_history_days
   bool include_history = true;          // false: account info and positions only
+  int64_t leased_at_ms = 0;             // when the lease was taken (0: unknown, always renewed)
 };
 
 struct SyncOutcome {
@@ -45,7 +46,9 @@ class AccountSyncer {
                           const SyncRequest& request, int64_t now_ms, SyncOutcome& outcome);
   void write_failure(const Account& account, const std::string& lease_owner,
                      const SyncRequest& request, int64_t started_ms, SyncOutcome& outcome);
-  void renew_lease(const Account& account, const std::string& lease_owner);
+  // Takes the lease again before an apply unless it is young enough to outlive the apply.
+  void renew_lease(const Account& account, const std::string& lease_owner,
+                   const SyncRequest& request);
   // Runs a broker call; a transient failure is retried once after the configured backoff.
   template <class F>
   auto with_retry(const char* what, F&& call) -> decltype(call());

@@ -137,13 +137,13 @@ CycleReport SyncEngine::run_cycle(const std::string& trigger, const std::string&
       free_slots = config_.concurrency - running;
     }
     std::vector<Account> batch;
+    const int64_t leased_at_ms = now_unix_ms();
     // Each batch leases under its own owner token, so an account still in progress (whose
     // lease this host holds) is never leased a second time by the next batch.
     const std::string lease_owner = owner_ + "#" + std::to_string(batch_number + 1);
     try {
-      batch =
-          access_.storage().lease_due(lease_owner, "", now_unix_ms(), config_.lease_ttl_s * 1000,
-                                      std::min(config_.batch_size, free_slots));
+      batch = access_.storage().lease_due(lease_owner, "", leased_at_ms, config_.lease_ttl_s * 1000,
+                                          std::min(config_.batch_size, free_slots));
     } catch (const PluginCallError& e) {
       log_error("cannot lease accounts for sync; the cycle ends", {{"error", e.what()}});
       break;
@@ -159,8 +159,9 @@ CycleReport SyncEngine::run_cycle(const std::string& trigger, const std::string&
     }
     for (const auto& account : batch) {
       pool_.submit([this, account, lease_owner, &report, &running, remaining, batch_started,
-                    batch_number, size = batch.size()] {
+                    batch_number, leased_at_ms, size = batch.size()] {
         SyncRequest request;
+        request.leased_at_ms = leased_at_ms;
         request.sync_id = new_uuid_v4();
         request.sync_type = "scheduled";
         SyncOutcome outcome = syncer_.sync(account, lease_owner, request);
@@ -219,7 +220,8 @@ CycleReport SyncEngine::run_cycle(const std::string& trigger, const std::string&
 
 SyncLog SyncEngine::start_manual(const Account& account, SyncRequest request) {
   const std::string lease_owner = owner_ + "#manual-" + request.sync_id.substr(0, 8);
-  auto leased = access_.storage().lease_due(lease_owner, account.id, now_unix_ms(),
+  request.leased_at_ms = now_unix_ms();
+  auto leased = access_.storage().lease_due(lease_owner, account.id, request.leased_at_ms,
                                             config_.lease_ttl_s * 1000, 1);
   if (leased.empty()) throw PluginCallError(MT5B_CONFLICT, "the account is being synced right now");
   SyncLog log;
