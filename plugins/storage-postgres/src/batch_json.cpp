@@ -19,11 +19,16 @@ using sdk::view;
 // Writes one JSON object per record, checking values as it goes.
 class RowWriter {
  public:
-  RowWriter() : writer_(buffer_) { writer_.StartArray(); }
+  // Every row names `account_id` first.
+  explicit RowWriter(std::string_view account_id) : writer_(buffer_), account_id_(account_id) {
+    writer_.StartArray();
+  }
 
   void begin(std::string owner) {
     owner_ = std::move(owner);
     writer_.StartObject();
+    writer_.Key("account_id");
+    writer_.String(account_id_.data(), static_cast<rapidjson::SizeType>(account_id_.size()));
   }
   void end() { writer_.EndObject(); }
 
@@ -85,9 +90,10 @@ class RowWriter {
     writer_.String(value->c_str(), static_cast<rapidjson::SizeType>(value->size()));
   }
 
+  // The rows without the array's brackets: "{...},{...}", or "" for none.
   std::string finish() {
     writer_.EndArray();
-    return std::string(buffer_.GetString(), buffer_.GetSize());
+    return std::string(buffer_.GetString() + 1, buffer_.GetSize() - 2);
   }
 
  private:
@@ -99,6 +105,7 @@ class RowWriter {
 
   rapidjson::StringBuffer buffer_;
   rapidjson::Writer<rapidjson::StringBuffer> writer_;
+  std::string_view account_id_;
   std::string owner_;
 };
 
@@ -121,8 +128,8 @@ int64_t deal_broker_ms(const mt5b_trade_deal& d) {
 
 }  // namespace
 
-std::string deals_json(std::span<const DealInput> deals) {
-  RowWriter w;
+std::string deals_json(std::string_view account_id, std::span<const DealInput> deals) {
+  RowWriter w(account_id);
   for (const DealInput& input : deals) {
     const mt5b_trade_deal& d = input.deal;
     w.begin("deal " + std::to_string(d.ticket));
@@ -151,8 +158,9 @@ std::string deals_json(std::span<const DealInput> deals) {
   return w.finish();
 }
 
-std::string transactions_json(std::span<const mt5b_transaction_record> transactions) {
-  RowWriter w;
+std::string transactions_json(std::string_view account_id,
+                              std::span<const mt5b_transaction_record> transactions) {
+  RowWriter w(account_id);
   for (const mt5b_transaction_record& t : transactions) {
     w.begin("transaction " + std::to_string(t.ticket));
     w.integer("ticket", t.ticket);
@@ -168,8 +176,8 @@ std::string transactions_json(std::span<const mt5b_transaction_record> transacti
   return w.finish();
 }
 
-std::string trades_json(std::span<const mt5b_trade_record> trades) {
-  RowWriter w;
+std::string trades_json(std::string_view account_id, std::span<const mt5b_trade_record> trades) {
+  RowWriter w(account_id);
   for (const mt5b_trade_record& t : trades) {
     w.begin("trade " + std::to_string(t.position_id) + "/" + std::to_string(t.segment));
     w.integer("ticket", t.ticket);
@@ -198,8 +206,9 @@ std::string trades_json(std::span<const mt5b_trade_record> trades) {
   return w.finish();
 }
 
-std::string positions_json(std::span<const mt5b_position_record> positions, int64_t now_ms) {
-  RowWriter w;
+std::string positions_json(std::string_view account_id,
+                           std::span<const mt5b_position_record> positions, int64_t now_ms) {
+  RowWriter w(account_id);
   for (const mt5b_position_record& p : positions) {
     w.begin("position " + std::to_string(p.ticket));
     w.integer("ticket", p.ticket);
@@ -224,13 +233,118 @@ std::string positions_json(std::span<const mt5b_position_record> positions, int6
   return w.finish();
 }
 
-std::string tickets_array(std::span<const mt5b_position_record> positions) {
-  std::string out = "{";
-  for (const mt5b_position_record& p : positions) {
-    if (out.size() > 1) out += ',';
-    out += std::to_string(p.ticket);
+namespace {
+
+// Writes the members of one apply object (apply_json).
+class ApplyWriter {
+ public:
+  ApplyWriter() : writer_(buffer_) { writer_.StartObject(); }
+
+  void text(const char* name, std::string_view value) {
+    writer_.Key(name);
+    writer_.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
   }
-  return out + "}";
+  void optional_text(const char* name, const std::optional<std::string>& value) {
+    if (value) {
+      text(name, *value);
+    } else {
+      null(name);
+    }
+  }
+  void integer(const char* name, int64_t value) {
+    writer_.Key(name);
+    writer_.Int64(value);
+  }
+  void boolean(const char* name, bool value) {
+    writer_.Key(name);
+    writer_.Bool(value);
+  }
+  void real_or_null(const char* name, double value) {
+    if (!std::isfinite(value)) return null(name);
+    writer_.Key(name);
+    writer_.Double(value);
+  }
+  void null(const char* name) {
+    writer_.Key(name);
+    writer_.Null();
+  }
+  std::string finish() {
+    writer_.EndObject();
+    return std::string(buffer_.GetString(), buffer_.GetSize());
+  }
+
+ private:
+  rapidjson::StringBuffer buffer_;
+  rapidjson::Writer<rapidjson::StringBuffer> writer_;
+};
+
+}  // namespace
+
+ApplyRows apply_rows(const CheckedApply& checked, bool snapshot_valid, bool replace_positions,
+                     int64_t now_ms) {
+  const mt5b_account_record& a = checked.account;
+  const std::string_view id = checked.account_id;
+  ApplyRows rows;
+  rows.deals = deals_json(id, checked.deals);
+  rows.transactions = transactions_json(id, checked.transactions);
+  rows.trades = trades_json(id, checked.trades);
+  rows.positions = positions_json(id, checked.positions, now_ms);
+  ApplyWriter w;
+  w.text("account_id", id);
+  w.boolean("replace_positions", replace_positions);
+  w.optional_text("connection_status", storage_postgres::optional_text(a.connection_status));
+  w.optional_text("last_connection_error",
+                  storage_postgres::optional_text(a.last_connection_error));
+  w.integer("sync_failure_count", a.sync_failure_count);
+  w.optional_text("next_sync_at", time_param(a.next_sync_at_ms, "next_sync_at_ms"));
+  w.optional_text("last_sync_at", time_param(a.last_sync_at_ms, "last_sync_at_ms"));
+  w.optional_text("last_successful_sync_at",
+                  time_param(a.last_successful_sync_at_ms, "last_successful_sync_at_ms"));
+  w.integer("broker_server_time_offset", a.broker_server_time_offset_s);
+  w.boolean("snapshot", snapshot_valid);
+  if (snapshot_valid) {
+    w.optional_text("currency", storage_postgres::optional_text(a.currency));
+    w.integer("leverage", a.leverage);
+    w.real_or_null("balance", a.balance);
+    w.real_or_null("equity", a.equity);
+    w.real_or_null("margin", a.margin);
+    w.real_or_null("free_margin", a.free_margin);
+    w.real_or_null("margin_level", a.margin_level);
+    w.real_or_null("credit", a.credit);
+    w.real_or_null("profit", a.profit);
+  }
+  if (checked.sync_log) {
+    const mt5b_sync_log_record& log = *checked.sync_log;
+    w.text("log_id", sdk::view(log.id));
+    w.text("log_sync_type", sdk::view(log.sync_type));
+    w.text("log_status", sdk::view(log.status));
+    // A log always has a start; none given means "now".
+    w.optional_text(
+        "log_started_at",
+        time_param(log.started_at_ms != 0 ? log.started_at_ms : now_ms, "started_at_ms"));
+    w.optional_text("log_completed_at", time_param(log.completed_at_ms, "completed_at_ms"));
+    w.integer("log_trades_synced", log.trades_synced);
+    w.integer("log_deals_synced", log.deals_synced);
+    w.integer("log_duration_ms", log.duration_ms);
+    w.optional_text("log_error_message", storage_postgres::optional_text(log.error_message));
+  }
+  rows.account = w.finish();
+  return rows;
+}
+
+void append_account(std::string& array, std::string_view account, std::string_view user_id) {
+  array += array.size() > 1 ? "," : "";
+  // apply_rows' object always has members, so "{" is followed by the first of them.
+  array += "{\"user_id\":\"";
+  array += user_id;  // a UUID read back from PostgreSQL: nothing to escape
+  array += "\",";
+  array += account.substr(1);
+}
+
+void append_rows(std::string& array, std::string_view rows) {
+  if (rows.empty()) return;
+  if (array.size() > 1) array += ',';
+  array += rows;
 }
 
 }  // namespace mt5b::storage_postgres

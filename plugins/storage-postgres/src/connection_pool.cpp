@@ -116,10 +116,12 @@ std::unique_ptr<PooledConnection> ConnectionPool::open_connection() {
     pqxx::nontransaction setup(*connection);
     // Per session, so every statement on this connection runs in the configured schema and
     // none runs longer than statement_timeout_ms. Notices ("... already exists, skipping")
-    // would go to stderr through libpqxx: only warnings and errors are wanted.
+    // would go to stderr through libpqxx: only warnings and errors are wanted. No JIT: these
+    // are short statements, but the planner guesses 100 rows for each json_to_recordset, so a
+    // group's sync apply can look costly enough to be compiled, which took 30-40 ms each time.
     setup.exec_params(
         "SELECT set_config('search_path', $1, false), set_config('statement_timeout', $2, false),"
-        " set_config('client_min_messages', 'warning', false)",
+        " set_config('client_min_messages', 'warning', false), set_config('jit', 'off', false)",
         connection->quote_name(settings_.schema), std::to_string(settings_.statement_timeout_ms));
     setup.commit();
     preparer_(*connection);

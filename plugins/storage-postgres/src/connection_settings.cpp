@@ -2,6 +2,7 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <vector>
@@ -149,6 +150,18 @@ ConnectionSettings read_connection_settings(const sdk::Config& config) {
                      "public");
   }
   settings.apply_migrations = config.boolean("apply_migrations", settings.apply_migrations);
+  // Unset, it is at most the pool: a pool of one still works.
+  settings.apply_connections = static_cast<int>(
+      bounded(config, "apply_connections", std::min(settings.apply_connections, settings.pool_size),
+              1, kMaxPoolSize, "connections that write sync applies at once"));
+  if (settings.apply_connections > settings.pool_size) {
+    throw sdk::Error(MT5B_INVALID_ARGUMENT,
+                     "apply_connections (" + std::to_string(settings.apply_connections) +
+                         ") is larger than pool_size (" + std::to_string(settings.pool_size) +
+                         "); lower it, or raise pool_size");
+  }
+  settings.apply_group_max = static_cast<int>(bounded(
+      config, "apply_group_max", settings.apply_group_max, 1, 1000, "accounts per transaction"));
   return settings;
 }
 

@@ -23,6 +23,10 @@ struct ConnectionSettings {
   int64_t statement_timeout_ms = 10'000;
   int64_t connect_timeout_s = 5;
   bool apply_migrations = true;
+  // Sync applies (sync_store.cpp): at most apply_connections transactions write them at once;
+  // applies arriving meanwhile wait and go together, up to apply_group_max per transaction.
+  int apply_connections = 2;
+  int apply_group_max = 16;
 };
 
 // Reads and checks the options. Errors: INVALID_ARGUMENT with a sentence that never repeats

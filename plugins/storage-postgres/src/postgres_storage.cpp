@@ -36,6 +36,14 @@ std::span<const mt5b_option> PostgresStorage::options() {
       sdk::option("apply_migrations", MT5B_OPT_BOOL, 0, "true",
                   "Migrate the schema to this plugin's version at start-up (one host at a time, "
                   "under an advisory lock). When false, run `mt5bridge migrate` before starting."),
+      sdk::option("apply_connections", MT5B_OPT_INT, 0, "2",
+                  "How many connections write sync applies at once (1 to pool_size). Applies "
+                  "that arrive while they are busy wait and are written together, each account "
+                  "still all or nothing; more suits a database with more cores or further "
+                  "away."),
+      sdk::option("apply_group_max", MT5B_OPT_INT, 0, "16",
+                  "How many waiting sync applies one transaction may carry (1-1000; 1 writes "
+                  "each alone)."),
   };
   return kOptions;
 }

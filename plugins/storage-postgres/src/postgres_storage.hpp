@@ -12,10 +12,13 @@
 
 #include <mt5bridge/sdk.hpp>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mt5b::storage_postgres {
 
@@ -87,9 +90,20 @@ class PostgresStorage : public sdk::StoragePlugin {
   }
   int64_t now_ms() const;
 
+  // Sync applies, written in groups (sync_store.cpp).
+  struct PendingApply;
+  void write_group(const std::vector<PendingApply*>& group) noexcept;
+  // Called from write_group's handler: `status` is that of the exception being handled.
+  void fail_group(const std::vector<PendingApply*>& group, mt5b_status status,
+                  std::string_view what) noexcept;
+
   sdk::Host host_;
   ConnectionSettings settings_;
   std::unique_ptr<ConnectionPool> pool_;
+  std::mutex apply_mu_;
+  std::condition_variable apply_cv_;
+  std::vector<PendingApply*> apply_queue_;  // waiting, oldest first; guarded by apply_mu_
+  int applying_groups_ = 0;                 // groups being written; guarded by apply_mu_
 };
 
 }  // namespace mt5b::storage_postgres

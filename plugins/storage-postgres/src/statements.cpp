@@ -131,48 +131,67 @@ std::vector<std::pair<const char*, std::string>> definitions() {
       {kLeaseRelease,
        "UPDATE trading_accounts SET lease_owner = NULL, lease_expires_at = NULL"
        " WHERE id = $1::uuid AND lease_owner = $2::text"},
-      {kSyncLockAccount,
-       "SELECT user_id::text, lease_owner, lease_expires_at >= $2::timestamptz"
-       " FROM trading_accounts WHERE id = $1::uuid FOR UPDATE"},
-      // Everything of a sync but the open positions, in ONE statement (one round trip): the
-      // sub-statements touch different tables, or different rows of `trades` than the
-      // positions statement that follows, and each batch is one json parameter. json, not
-      // jsonb: it is read once, so jsonb's conversion is pure cost.
+      // The accounts of a group of applies, locked in id order (two hosts' groups never
+      // deadlock), with each one's user and whether its lease is live. Missing rows: deleted.
+      {kSyncLockAccounts,
+       "SELECT id::text, user_id::text, lease_owner, lease_expires_at >= $2::timestamptz"
+       " FROM trading_accounts WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE"},
+      // Everything of a group of syncs but the open positions, in ONE statement (one round
+      // trip). $1: one json object per account (batch_json.hpp's ApplyRows::account with its
+      // user_id); $2, $3, $4: the group's deals, transactions and closed trades, each a json
+      // array of rows naming their account. The sub-statements touch different tables, or
+      // different rows of `trades` than the positions statement that follows. json, not
+      // jsonb: each is read once, so jsonb's conversion is pure cost. One row per account:
+      // what it inserted.
       {kSyncWrite,
-       "WITH deals_in AS (INSERT INTO deals (account_id, ticket, order_ticket, position_id,"
+       "WITH input AS (SELECT * FROM json_to_recordset($1::json) AS a(account_id uuid,"
+       " user_id uuid, connection_status text, last_connection_error text,"
+       " sync_failure_count integer, next_sync_at timestamptz, last_sync_at timestamptz,"
+       " last_successful_sync_at timestamptz, broker_server_time_offset integer,"
+       " snapshot boolean, currency text, leverage bigint, balance float8, equity float8,"
+       " margin float8, free_margin float8, margin_level float8, credit float8, profit float8,"
+       " log_id uuid, log_sync_type text, log_status text, log_started_at timestamptz,"
+       " log_completed_at timestamptz, log_trades_synced integer, log_deals_synced integer,"
+       " log_duration_ms bigint, log_error_message text)),"
+       " deals_in AS (INSERT INTO deals (account_id, ticket, order_ticket, position_id,"
        " symbol, type, entry, reason, magic, volume, price, profit, swap, commission, fee,"
        " deal_time, deal_time_broker, deal_time_msc, comment, external_id)"
-       " SELECT $1::uuid, r.* FROM json_to_recordset($3::json) AS r(ticket bigint,"
+       " SELECT r.* FROM json_to_recordset($2::json) AS r(account_id uuid, ticket bigint,"
        " order_ticket bigint, position_id bigint, symbol text, type integer, entry integer,"
        " reason integer, magic bigint, volume float8, price float8, profit float8, swap float8,"
        " commission float8, fee float8, deal_time timestamptz, deal_time_broker text,"
        " deal_time_msc bigint, comment text, external_id text)"
-       " ON CONFLICT (account_id, ticket) DO NOTHING RETURNING 1),"
+       " ON CONFLICT (account_id, ticket) DO NOTHING RETURNING account_id),"
        " transactions_in AS (INSERT INTO account_transactions (account_id, ticket, deal_type,"
        " type, amount, comment, transaction_time, transaction_time_broker)"
-       " SELECT $1::uuid, r.* FROM json_to_recordset($4::json) AS r(ticket bigint,"
+       " SELECT r.* FROM json_to_recordset($3::json) AS r(account_id uuid, ticket bigint,"
        " deal_type integer, type text, amount float8, comment text,"
        " transaction_time timestamptz, transaction_time_broker text)"
-       " ON CONFLICT (account_id, ticket) DO NOTHING RETURNING 1),"
-       // Counts the trades that were not closed before: new ones and open positions that
-       // closed.
-       " incoming AS (SELECT * FROM json_to_recordset($5::json) AS r(ticket bigint,"
+       " ON CONFLICT (account_id, ticket) DO NOTHING RETURNING account_id),"
+       // Each incoming trade says whether it was closed before: new ones and open positions
+       // that closed are counted as inserted. One probe of the unique index on (account_id,
+       // position_id, segment) per trade; the LIMIT keeps it a probe: as a join or EXISTS, the
+       // planner, which guesses 100 rows per json_to_recordset, would rather hash every
+       // closed trade.
+       " incoming AS (SELECT r.*, coalesce(c.closed, false) AS was_closed"
+       " FROM json_to_recordset($4::json) AS r(account_id uuid, ticket bigint,"
        " position_id bigint, segment integer, symbol text, canonical_symbol text, type text,"
        " volume float8, open_price float8, close_price float8, open_time timestamptz,"
        " open_time_broker text, close_time timestamptz, close_time_broker text, profit float8,"
        " swap float8, commission float8, fee float8, net_profit float8, pips float8,"
-       " points float8, close_reason text)),"
-       " closed_before AS (SELECT t.position_id, t.segment FROM trades t JOIN incoming i"
-       " ON t.position_id = i.position_id AND t.segment = i.segment"
-       " WHERE t.account_id = $1::uuid AND t.status = 'closed'),"
+       " points float8, close_reason text)"
+       " LEFT JOIN LATERAL (SELECT t.status = 'closed' AS closed FROM trades t"
+       " WHERE t.account_id = r.account_id AND t.position_id = r.position_id"
+       " AND t.segment = r.segment LIMIT 1) c ON true),"
        " trades_in AS (INSERT INTO trades (account_id, user_id, ticket, position_id, segment,"
        " status, symbol, canonical_symbol, type, volume, open_price, close_price, open_time,"
        " open_time_broker, close_time, close_time_broker, profit, swap, commission, fee,"
        " net_profit, pips, points, close_reason, updated_at)"
-       " SELECT $1::uuid, $2::uuid, i.ticket, i.position_id, i.segment, 'closed', i.symbol,"
-       " i.canonical_symbol, i.type, i.volume, i.open_price, i.close_price, i.open_time,"
-       " i.open_time_broker, i.close_time, i.close_time_broker, i.profit, i.swap, i.commission,"
-       " i.fee, i.net_profit, i.pips, i.points, i.close_reason, $6::timestamptz FROM incoming i"
+       " SELECT i.account_id, a.user_id, i.ticket, i.position_id, i.segment, 'closed',"
+       " i.symbol, i.canonical_symbol, i.type, i.volume, i.open_price, i.close_price,"
+       " i.open_time, i.open_time_broker, i.close_time, i.close_time_broker, i.profit, i.swap,"
+       " i.commission, i.fee, i.net_profit, i.pips, i.points, i.close_reason, $5::timestamptz"
+       " FROM incoming i JOIN input a ON a.account_id = i.account_id"
        " ON CONFLICT (account_id, position_id, segment) DO UPDATE SET ticket = EXCLUDED.ticket,"
        " user_id = EXCLUDED.user_id, status = 'closed', symbol = EXCLUDED.symbol,"
        " canonical_symbol = EXCLUDED.canonical_symbol, type = EXCLUDED.type,"
@@ -183,55 +202,72 @@ std::vector<std::pair<const char*, std::string>> definitions() {
        " swap = EXCLUDED.swap, commission = EXCLUDED.commission, fee = EXCLUDED.fee,"
        " net_profit = EXCLUDED.net_profit, pips = EXCLUDED.pips, points = EXCLUDED.points,"
        " close_reason = EXCLUDED.close_reason, updated_at = EXCLUDED.updated_at"
-       " RETURNING position_id, segment),"
-       " account_row AS (UPDATE trading_accounts SET"
-       " connection_status = coalesce($7::text, connection_status),"
-       " last_connection_error = $8::text, sync_failure_count = $9::integer,"
-       " next_sync_at = $10::timestamptz, last_sync_at = $11::timestamptz,"
-       " last_successful_sync_at = $12::timestamptz, broker_server_time_offset = $13::integer,"
-       " updated_at = $6::timestamptz,"
-       " currency = CASE WHEN $14::boolean THEN $15::text ELSE currency END,"
-       " leverage = CASE WHEN $14::boolean THEN $16::bigint ELSE leverage END,"
-       " balance = CASE WHEN $14::boolean THEN $17::float8 ELSE balance END,"
-       " equity = CASE WHEN $14::boolean THEN $18::float8 ELSE equity END,"
-       " margin = CASE WHEN $14::boolean THEN $19::float8 ELSE margin END,"
-       " free_margin = CASE WHEN $14::boolean THEN $20::float8 ELSE free_margin END,"
-       " margin_level = CASE WHEN $14::boolean THEN $21::float8 ELSE margin_level END,"
-       " credit = CASE WHEN $14::boolean THEN $22::float8 ELSE credit END,"
-       " profit = CASE WHEN $14::boolean THEN $23::float8 ELSE profit END"
-       " WHERE id = $1::uuid RETURNING 1),"
-       // The sync log, when $24 (its id) is not null.
-       " log_row AS (INSERT INTO sync_logs (id, account_id, sync_type, status, started_at,"
+       " RETURNING account_id, position_id, segment),"
+       " account_rows AS (UPDATE trading_accounts t SET"
+       " connection_status = coalesce(a.connection_status, t.connection_status),"
+       " last_connection_error = a.last_connection_error,"
+       " sync_failure_count = a.sync_failure_count, next_sync_at = a.next_sync_at,"
+       " last_sync_at = a.last_sync_at, last_successful_sync_at = a.last_successful_sync_at,"
+       " broker_server_time_offset = a.broker_server_time_offset, updated_at = $5::timestamptz,"
+       " currency = CASE WHEN a.snapshot THEN a.currency ELSE t.currency END,"
+       " leverage = CASE WHEN a.snapshot THEN a.leverage ELSE t.leverage END,"
+       " balance = CASE WHEN a.snapshot THEN a.balance ELSE t.balance END,"
+       " equity = CASE WHEN a.snapshot THEN a.equity ELSE t.equity END,"
+       " margin = CASE WHEN a.snapshot THEN a.margin ELSE t.margin END,"
+       " free_margin = CASE WHEN a.snapshot THEN a.free_margin ELSE t.free_margin END,"
+       " margin_level = CASE WHEN a.snapshot THEN a.margin_level ELSE t.margin_level END,"
+       " credit = CASE WHEN a.snapshot THEN a.credit ELSE t.credit END,"
+       " profit = CASE WHEN a.snapshot THEN a.profit ELSE t.profit END"
+       // $6, the group's ids, lets the planner find the rows by primary key.
+       " FROM input a WHERE t.id = ANY ($6::uuid[]) AND t.id = a.account_id RETURNING t.id),"
+       // The sync logs of the accounts that have one (log_id not null).
+       " log_rows AS (INSERT INTO sync_logs (id, account_id, sync_type, status, started_at,"
        " completed_at, trades_synced, deals_synced, duration_ms, error_message)"
-       " SELECT $24::uuid, $1::uuid, $25::text, $26::text, $27::timestamptz, $28::timestamptz,"
-       " $29::integer, $30::integer, $31::bigint, $32::text WHERE $24::uuid IS NOT NULL"
+       " SELECT a.log_id, a.account_id, a.log_sync_type, a.log_status, a.log_started_at,"
+       " a.log_completed_at, a.log_trades_synced, a.log_deals_synced, a.log_duration_ms,"
+       " a.log_error_message FROM input a WHERE a.log_id IS NOT NULL"
        " ON CONFLICT (id) DO UPDATE SET account_id = EXCLUDED.account_id,"
        " sync_type = EXCLUDED.sync_type, status = EXCLUDED.status,"
        " started_at = EXCLUDED.started_at, completed_at = EXCLUDED.completed_at,"
        " trades_synced = EXCLUDED.trades_synced, deals_synced = EXCLUDED.deals_synced,"
        " duration_ms = EXCLUDED.duration_ms, error_message = EXCLUDED.error_message"
-       " RETURNING 1)"
-       " SELECT (SELECT count(*) FROM deals_in), (SELECT count(*) FROM transactions_in),"
-       " (SELECT count(*) FROM trades_in u WHERE NOT EXISTS (SELECT 1 FROM closed_before c"
-       " WHERE c.position_id = u.position_id AND c.segment = u.segment)),"
-       " (SELECT count(*) FROM account_row), (SELECT count(*) FROM log_row)"},
-      // The open positions, after the closed trades: a position already recorded as a closed
-      // trade stays closed (a stale snapshot must not reopen history). With $4 (replace), the
-      // account's other open positions go in the same statement; the two touch disjoint rows.
+       " RETURNING 1),"
+       // (Data-modifying CTEs run once whether or not the SELECT reads them.)
+       " deal_counts AS (SELECT account_id, count(*) AS n FROM deals_in GROUP BY account_id),"
+       " transaction_counts AS (SELECT account_id, count(*) AS n FROM transactions_in"
+       " GROUP BY account_id),"
+       " trade_counts AS (SELECT u.account_id, count(*) AS n FROM trades_in u JOIN incoming i"
+       " ON i.account_id = u.account_id AND i.position_id = u.position_id"
+       " AND i.segment = u.segment WHERE NOT i.was_closed GROUP BY u.account_id)"
+       " SELECT a.account_id::text, coalesce(d.n, 0), coalesce(x.n, 0), coalesce(c.n, 0)"
+       " FROM input a LEFT JOIN deal_counts d ON d.account_id = a.account_id"
+       " LEFT JOIN transaction_counts x ON x.account_id = a.account_id"
+       " LEFT JOIN trade_counts c ON c.account_id = a.account_id"},
+      // The open positions of the same group, after the closed trades: $1 as above, $2 the
+      // positions' rows, $3 the ids. A position already recorded as a closed trade stays
+      // closed (a stale snapshot must not reopen history). An account with replace_positions
+      // loses its other open positions in the same statement; the delete and the upsert touch
+      // disjoint rows.
       {kSyncPositions,
-       "WITH closed_positions AS (DELETE FROM trades WHERE $4::boolean"
-       " AND account_id = $1::uuid AND status = 'open' AND NOT (ticket = ANY ($5::bigint[])))"
+       "WITH input AS (SELECT * FROM json_to_recordset($1::json) AS a(account_id uuid,"
+       " user_id uuid, replace_positions boolean)),"
+       " incoming AS (SELECT * FROM json_to_recordset($2::json) AS r(account_id uuid,"
+       " ticket bigint, symbol text, canonical_symbol text, type text, volume float8,"
+       " open_price float8, current_price float8, stop_loss float8, take_profit float8,"
+       " profit float8, swap float8, commission float8, magic bigint, comment text,"
+       " open_time timestamptz, open_time_broker text, updated_at timestamptz)),"
+       " closed_positions AS (DELETE FROM trades t USING input a WHERE a.replace_positions"
+       " AND t.account_id = ANY ($3::uuid[]) AND t.account_id = a.account_id"
+       " AND t.status = 'open' AND NOT EXISTS (SELECT 1 FROM incoming r"
+       " WHERE r.account_id = t.account_id AND r.ticket = t.ticket))"
        " INSERT INTO trades (account_id, user_id, ticket, position_id, segment, status, symbol,"
        " canonical_symbol, type, volume, open_price, current_price, stop_loss, take_profit,"
        " profit, swap, commission, magic, comment, open_time, open_time_broker, updated_at)"
-       " SELECT $1::uuid, $2::uuid, r.ticket, r.ticket, 0, 'open', r.symbol, r.canonical_symbol,"
-       " r.type, r.volume, r.open_price, r.current_price, r.stop_loss, r.take_profit, r.profit,"
-       " r.swap, r.commission, r.magic, r.comment, r.open_time, r.open_time_broker, r.updated_at"
-       " FROM json_to_recordset($3::json) AS r(ticket bigint, symbol text,"
-       " canonical_symbol text, type text, volume float8, open_price float8,"
-       " current_price float8, stop_loss float8, take_profit float8, profit float8, swap float8,"
-       " commission float8, magic bigint, comment text, open_time timestamptz,"
-       " open_time_broker text, updated_at timestamptz)"
+       " SELECT r.account_id, a.user_id, r.ticket, r.ticket, 0, 'open', r.symbol,"
+       " r.canonical_symbol, r.type, r.volume, r.open_price, r.current_price, r.stop_loss,"
+       " r.take_profit, r.profit, r.swap, r.commission, r.magic, r.comment, r.open_time,"
+       " r.open_time_broker, r.updated_at FROM incoming r JOIN input a"
+       " ON a.account_id = r.account_id"
        " ON CONFLICT (account_id, ticket) DO UPDATE SET user_id = EXCLUDED.user_id,"
        " symbol = EXCLUDED.symbol, canonical_symbol = EXCLUDED.canonical_symbol,"
        " type = EXCLUDED.type, volume = EXCLUDED.volume, open_price = EXCLUDED.open_price,"

@@ -2,7 +2,8 @@
 //
 // Values always travel as parameters. Batches of records (one sync's deals, trades, ...) travel
 // as one json parameter expanded with json_to_recordset, so a sync costs a fixed number of
-// round trips however many rows it carries (BEGIN, lock, write, positions, COMMIT).
+// round trips however many rows it carries (BEGIN, lock, write, positions, COMMIT), and so
+// does a group of concurrent syncs applied together (sync_store.cpp).
 #ifndef MT5B_STORAGE_POSTGRES_STATEMENTS_HPP
 #define MT5B_STORAGE_POSTGRES_STATEMENTS_HPP
 
@@ -25,7 +26,7 @@ inline constexpr const char* kCredentialUpdate = "credential_update";
 inline constexpr const char* kLeaseDue = "lease_due";
 inline constexpr const char* kLeaseOne = "lease_one";
 inline constexpr const char* kLeaseRelease = "lease_release";
-inline constexpr const char* kSyncLockAccount = "sync_lock_account";
+inline constexpr const char* kSyncLockAccounts = "sync_lock_accounts";
 inline constexpr const char* kSyncWrite = "sync_write";
 inline constexpr const char* kSyncPositions = "sync_positions";
 inline constexpr const char* kSyncLogUpsert = "sync_log_upsert";

@@ -6,8 +6,14 @@
 #include "statements.hpp"
 #include "sync_validation.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdint>
+#include <exception>
+#include <map>
 #include <optional>
+#include <set>
+#include <string_view>
 #include <vector>
 
 namespace mt5b::storage_postgres {
@@ -109,67 +115,156 @@ void PostgresStorage::lease_release(std::string_view account_id, std::string_vie
   });
 }
 
-mt5b_sync_apply_result PostgresStorage::sync_apply(const mt5b_sync_apply& apply) {
-  // Everything is checked and encoded before the transaction starts: a bad record anywhere
-  // fails the apply before anything is written.
-  const CheckedApply checked = check_apply(apply);
-  const mt5b_account_record& a = checked.account;
-  const int64_t now = now_ms();
-  const auto now_text = time_param(now, "now");
-  const std::string owner = sdk::copy(apply.lease_owner);
-  const std::string deals = deals_json(checked.deals);
-  const std::string transactions = transactions_json(checked.transactions);
-  const std::string trades = trades_json(checked.trades);
-  const std::string positions = positions_json(checked.positions, now);
-  const std::string position_tickets = tickets_array(checked.positions);
-  const auto next_sync_at = time_param(a.next_sync_at_ms, "next_sync_at_ms");
-  const auto last_sync_at = time_param(a.last_sync_at_ms, "last_sync_at_ms");
-  const auto last_success_at =
-      time_param(a.last_successful_sync_at_ms, "last_successful_sync_at_ms");
-  std::optional<SyncLogParams> log;
-  if (checked.sync_log) log = sync_log_params(*checked.sync_log, checked.account_id, now);
+// One caller's apply, from sync_apply's queue to its outcome.
+struct PostgresStorage::PendingApply {
+  std::string account_id;  // lowercase, as PostgreSQL prints uuids
+  std::string owner;
+  ApplyRows rows;
+  bool taken = false;  // in a group being written
+  bool done = false;
+  mt5b_sync_apply_result result = sdk::make<mt5b_sync_apply_result>();
+  std::exception_ptr error;
+};
 
-  auto result = sdk::make<mt5b_sync_apply_result>();
-  write("apply the sync", [&](pqxx::work& txn) {
-    // The account row stays locked until commit: one apply per account at a time.
-    pqxx::result lease =
-        txn.exec_prepared(statement::kSyncLockAccount, checked.account_id, now_text);
-    if (lease.empty()) {
-      throw sdk::Error(MT5B_NOT_FOUND, "account '" + checked.account_id +
-                                           "' was deleted while it synced; nothing was written");
+mt5b_sync_apply_result PostgresStorage::sync_apply(const mt5b_sync_apply& apply) {
+  // Everything is checked and encoded before the apply is queued: a bad record anywhere fails
+  // this apply alone, before anything is written.
+  PendingApply mine;
+  {
+    const CheckedApply checked = check_apply(apply);
+    mine.account_id = checked.account_id;
+    std::transform(mine.account_id.begin(), mine.account_id.end(), mine.account_id.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    mine.owner = sdk::copy(apply.lease_owner);
+    mine.rows =
+        apply_rows(checked, apply.snapshot_valid != 0, apply.replace_positions != 0, now_ms());
+  }
+  // Group commit: at most apply_connections groups are written at once. A caller that finds
+  // a free slot writes its own apply together with every waiting one (up to apply_group_max,
+  // one per account); the others wait until a group carried theirs or a slot frees. Under load
+  // the applies of many workers share each transaction's fixed cost; alone, an apply is
+  // written at once.
+  std::unique_lock lock(apply_mu_);
+  apply_queue_.push_back(&mine);
+  while (!mine.done) {
+    if (mine.taken || applying_groups_ >= settings_.apply_connections) {
+      apply_cv_.wait(lock);
+      continue;
     }
-    const std::string user_id = lease[0][0].as<std::string>();
-    const bool holds = !lease[0][1].is_null() && lease[0][1].as<std::string>() == owner &&
-                       !lease[0][2].is_null() && lease[0][2].as<bool>();
-    if (!holds) {
-      throw sdk::Error(MT5B_CONFLICT, "the lease on account '" + checked.account_id +
-                                          "' is no longer held by '" + owner +
-                                          "' (it expired or another host took it); nothing was "
-                                          "written, lease the account again");
+    std::vector<PendingApply*> group;
+    std::set<std::string_view> accounts;
+    mine.taken = true;
+    group.push_back(&mine);
+    accounts.insert(mine.account_id);
+    for (PendingApply* p : apply_queue_) {
+      if (static_cast<int>(group.size()) >= settings_.apply_group_max) break;
+      // One apply per account per group: a second one waits for the next.
+      if (p->taken || !accounts.insert(p->account_id).second) continue;
+      p->taken = true;
+      group.push_back(p);
     }
-    // Two statements write the whole sync (statements.cpp): everything but the open
-    // positions, then the positions, which must see the closed trades just written.
-    const bool snapshot = apply.snapshot_valid != 0;
-    const SyncLogParams no_log;
-    const SyncLogParams& l = log ? *log : no_log;
-    const pqxx::row counts = txn.exec_prepared1(
-        statement::kSyncWrite, checked.account_id, user_id, deals, transactions, trades, now_text,
-        optional_text(a.connection_status), optional_text(a.last_connection_error),
-        a.sync_failure_count, next_sync_at, last_sync_at, last_success_at,
-        a.broker_server_time_offset_s, snapshot, optional_text(a.currency), a.leverage, a.balance,
-        a.equity, a.margin, a.free_margin, a.margin_level, a.credit, a.profit,
-        log ? std::optional<std::string>(l.id) : std::nullopt, l.sync_type, l.status, l.started_at,
-        l.completed_at, l.trades_synced, l.deals_synced, l.duration_ms, l.error_message);
-    result.deals_inserted = counts[0].as<int64_t>();
-    result.transactions_inserted = counts[1].as<int64_t>();
-    result.trades_inserted = counts[2].as<int64_t>();
-    const bool replace = apply.replace_positions != 0;
-    if (!checked.positions.empty() || replace) {
-      txn.exec_prepared(statement::kSyncPositions, checked.account_id, user_id, positions, replace,
-                        position_tickets);
+    std::erase_if(apply_queue_, [](const PendingApply* p) { return p->taken; });
+    ++applying_groups_;
+    lock.unlock();
+    // Their ratio is the mean group size.
+    host_.counter_add("mt5bridge_storage_sync_apply_groups_total", "", 1);
+    host_.counter_add("mt5bridge_storage_sync_applies_total", "",
+                      static_cast<double>(group.size()));
+    write_group(group);
+    lock.lock();
+    --applying_groups_;
+    for (PendingApply* p : group) p->done = true;
+    apply_cv_.notify_all();
+  }
+  if (mine.error) std::rethrow_exception(mine.error);
+  return mine.result;
+}
+
+void PostgresStorage::write_group(const std::vector<PendingApply*>& group) noexcept {
+  try {
+    const auto now_text = time_param(now_ms(), "now");
+    std::string ids = "{";
+    for (const PendingApply* p : group) {
+      if (ids.size() > 1) ids += ',';
+      ids += p->account_id;
     }
-  });
-  return result;
+    ids += '}';
+    write("apply the sync", [&](pqxx::work& txn) {
+      // The account rows stay locked until commit: one apply per account at a time. The body
+      // may run twice (database_calls.hpp), so every outcome is assigned afresh.
+      std::map<std::string, std::string, std::less<>> user_of;  // the accounts that exist
+      std::map<std::string, std::string, std::less<>> holder;   // their live leases' owners
+      for (const pqxx::row& row : txn.exec_prepared(statement::kSyncLockAccounts, ids, now_text)) {
+        user_of[row[0].as<std::string>()] = row[1].as<std::string>();
+        if (!row[2].is_null() && !row[3].is_null() && row[3].as<bool>())
+          holder[row[0].as<std::string>()] = row[2].as<std::string>();
+      }
+      std::string accounts = "[", deals = "[", transactions = "[", trades = "[", positions = "[";
+      std::map<std::string_view, PendingApply*> writing;
+      for (PendingApply* p : group) {
+        p->error = nullptr;
+        p->result = sdk::make<mt5b_sync_apply_result>();
+        auto user = user_of.find(p->account_id);
+        if (user == user_of.end()) {
+          p->error = std::make_exception_ptr(sdk::Error(
+              MT5B_NOT_FOUND,
+              "account '" + p->account_id + "' was deleted while it synced; nothing was written"));
+          continue;
+        }
+        auto live = holder.find(p->account_id);
+        if (live == holder.end() || live->second != p->owner) {
+          p->error = std::make_exception_ptr(
+              sdk::Error(MT5B_CONFLICT, "the lease on account '" + p->account_id +
+                                            "' is no longer held by '" + p->owner +
+                                            "' (it expired or another host took it); nothing was "
+                                            "written, lease the account again"));
+          continue;
+        }
+        append_account(accounts, p->rows.account, user->second);
+        append_rows(deals, p->rows.deals);
+        append_rows(transactions, p->rows.transactions);
+        append_rows(trades, p->rows.trades);
+        append_rows(positions, p->rows.positions);
+        writing[p->account_id] = p;
+      }
+      if (writing.empty()) return;
+      for (std::string* array : {&accounts, &deals, &transactions, &trades, &positions})
+        *array += ']';
+      // Two statements write the whole group (statements.cpp): everything but the open
+      // positions, then the positions, which must see the closed trades just written.
+      for (const pqxx::row& row : txn.exec_prepared(statement::kSyncWrite, accounts, deals,
+                                                    transactions, trades, now_text, ids)) {
+        auto it = writing.find(row[0].as<std::string>());
+        if (it == writing.end()) continue;
+        mt5b_sync_apply_result& r = it->second->result;
+        r.deals_inserted = row[1].as<int64_t>();
+        r.transactions_inserted = row[2].as<int64_t>();
+        r.trades_inserted = row[3].as<int64_t>();
+      }
+      txn.exec_prepared(statement::kSyncPositions, accounts, positions, ids);
+    });
+  } catch (const sdk::Error& e) {
+    fail_group(group, e.status(), e.what());
+  } catch (const std::exception& e) {
+    fail_group(group, MT5B_FAILED, e.what());
+  } catch (...) {
+    fail_group(group, MT5B_FAILED, "an unknown error");
+  }
+}
+
+void PostgresStorage::fail_group(const std::vector<PendingApply*>& group, mt5b_status status,
+                                 std::string_view what) noexcept {
+  // With the database unreachable, or an apply alone, the error is every apply's own.
+  // Otherwise one account's failure must not become another's: each is written alone.
+  if (group.size() == 1 || status == MT5B_UNAVAILABLE) {
+    const std::exception_ptr error = std::current_exception();
+    for (PendingApply* p : group) p->error = error;
+    return;
+  }
+  host_.counter_add("mt5bridge_storage_sync_apply_group_failures_total", "", 1);
+  host_.warn("a group of " + std::to_string(group.size()) + " sync applies failed (" +
+             sdk::status_name(status) + ": " + std::string(what) + "); writing each of them alone");
+  for (PendingApply* p : group) write_group({p});
 }
 
 void PostgresStorage::sync_log_put(const mt5b_sync_log_record& log) {
