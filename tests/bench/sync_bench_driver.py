@@ -5,7 +5,7 @@ accounts, runs one sync cycle, watches it, and prints the report. Standard libra
 
 Secrets come from the environment the script exports (MT5_SERVICE_API_KEY, SUPABASE_JWT_SECRET,
 ENCRYPTION_KEY) and are never printed. Knobs: BENCH_CONCURRENCY, BENCH_BATCH_SIZE,
-BENCH_POOL_SIZE, BENCH_LINK_THREADS, BENCH_HTTP_THREADS (see README.md). The host's pid is
+BENCH_POOL_SIZE, BENCH_STORAGE_OPTIONS, BENCH_LINK_THREADS, BENCH_HTTP_THREADS (see README.md). The host's pid is
 written to WORK_DIR/host.pid so the script's trap can stop it whatever happens here.
 """
 
@@ -26,8 +26,8 @@ import scenario_gen  # noqa: E402
 from harness import free_port, replace_top_level_block, sync_config_text, with_postgres_storage  # noqa: E402
 
 PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
-CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "16"))
-BATCH_SIZE = int(os.environ.get("BENCH_BATCH_SIZE", str(CONCURRENCY)))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "20"))
+BATCH_SIZE = int(os.environ.get("BENCH_BATCH_SIZE", "10"))
 POOL_SIZE = int(os.environ.get("BENCH_POOL_SIZE", str(CONCURRENCY + 4)))
 LINK_THREADS = int(os.environ.get("BENCH_LINK_THREADS", "8"))
 HTTP_THREADS = int(os.environ.get("BENCH_HTTP_THREADS", "4"))
@@ -153,7 +153,9 @@ def write_config(work, pg, scenario, port):
                            "  initial_history_days: 30"])
     text = sync_config_text(sync_yaml, api_yaml, broker_yaml="default_timeout_ms: 10000",
                             time_zones=scenario_gen.time_zones_yaml())
-    text = with_postgres_storage(text, pool_size=POOL_SIZE, extra={"statement_timeout_ms": 60000})
+    extra = {"statement_timeout_ms": 60000}
+    extra.update(json.loads(os.environ.get("BENCH_STORAGE_OPTIONS", "{}")))
+    text = with_postgres_storage(text, pool_size=POOL_SIZE, extra=extra)
     text, n = re.subn(r"(?m)^(\s+threads:) \d+", r"\1 %d" % HTTP_THREADS, text)
     assert n == 1, "the config has no transport threads: line"
     text = replace_top_level_block(text, "service", '  instance_id: "sync-bench"\n  log_level: info')

@@ -9,7 +9,8 @@
 # Exit status: 0 when measured (whether or not the targets are met), 1 when set-up failed or the
 # cycle did not sync every account (the figures would mean nothing).
 # Knobs (environment): BENCH_ACCOUNTS (10000), BENCH_POSITIONS (20), BENCH_DEALS (50),
-# BENCH_CONCURRENCY (16), BENCH_BATCH_SIZE (= concurrency), BENCH_POOL_SIZE (concurrency + 4),
+# BENCH_CONCURRENCY (20), BENCH_BATCH_SIZE (10), BENCH_POOL_SIZE (concurrency + 4),
+# BENCH_STORAGE_OPTIONS (JSON merged into storage-postgres's options),
 # BENCH_LINK_THREADS (8), BENCH_HTTP_THREADS (4), BENCH_KEEP=1 keeps the temp dir (not the
 # database: the cluster is always destroyed).
 set -euo pipefail
