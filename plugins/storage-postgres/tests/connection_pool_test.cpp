@@ -51,12 +51,14 @@ TEST_F(ConnectionPoolTest, connects_on_first_use_and_reuses_the_connection_after
   EXPECT_EQ(backend_pid(again), first_pid);
 }
 
-TEST_F(ConnectionPoolTest, every_session_gets_the_schema_and_the_statement_timeout) {
+TEST_F(ConnectionPoolTest, every_session_gets_the_schema_the_statement_timeout_and_no_jit) {
   std::unique_ptr<ConnectionPool> connections = pool(1, "Mt5 Bridge");
   ConnectionPool::Lease lease = connections->acquire();
   pqxx::nontransaction txn(lease.connection());
   EXPECT_EQ(txn.exec1("SHOW statement_timeout")[0].as<std::string>(), "250ms");
   EXPECT_EQ(txn.exec1("SHOW search_path")[0].as<std::string>(), "\"Mt5 Bridge\"");
+  // Regression: with JIT on, a group's sync apply was compiled on every call (30-40 ms).
+  EXPECT_EQ(txn.exec1("SHOW jit")[0].as<std::string>(), "off");
   EXPECT_THROW(txn.exec("SELECT pg_sleep(1)"), pqxx::sql_error);  // cancelled at 250 ms
 }
 
