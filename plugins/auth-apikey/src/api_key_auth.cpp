@@ -50,16 +50,22 @@ std::span<const mt5b_option> ApiKeyAuth::options() {
   return kOptions;
 }
 
-ApiKeyAuth::Digest ApiKeyAuth::sha256(std::string_view text) {
+ApiKeyAuth::Digest ApiKeyAuth::sha256(std::string_view text) const {
   Digest digest{};
   unsigned int length = 0;
-  if (EVP_Digest(text.data(), text.size(), digest.data(), &length, EVP_sha256(), nullptr) != 1 ||
+  if (EVP_Digest(text.data(), text.size(), digest.data(), &length, sha256_md_.get(), nullptr) !=
+          1 ||
       length != digest.size())
     throw sdk::Error(MT5B_FAILED, "OpenSSL could not compute a SHA-256 digest");
   return digest;
 }
 
-ApiKeyAuth::ApiKeyAuth(sdk::Host host, const sdk::Config& config) {
+ApiKeyAuth::ApiKeyAuth(sdk::Host host, const sdk::Config& config)
+    : sha256_md_(EVP_MD_fetch(nullptr, "SHA256", nullptr)) {
+  if (!sha256_md_)
+    throw sdk::Error(MT5B_FAILED,
+                     "OpenSSL offers no SHA-256 (EVP_MD_fetch failed); check the OpenSSL "
+                     "installation and its configuration (OPENSSL_CONF)");
   const std::vector<std::string> keys = config.strings("keys");
   if (keys.empty())
     throw sdk::Error(
