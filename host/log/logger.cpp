@@ -54,13 +54,11 @@ Logger& Logger::instance() {
 }
 
 void Logger::set_level(LogLevel level) {
-  std::lock_guard lock(mu_);
-  level_ = level;
+  level_.store(level, std::memory_order_relaxed);
 }
 
 LogLevel Logger::level() const {
-  std::lock_guard lock(mu_);
-  return level_;
+  return level_.load(std::memory_order_relaxed);
 }
 
 void Logger::add_secret(std::string secret) {

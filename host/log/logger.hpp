@@ -4,6 +4,7 @@
 
 #include <mt5bridge/abi.h>
 
+#include <atomic>
 #include <initializer_list>
 #include <mutex>
 #include <string>
@@ -45,8 +46,10 @@ class Logger {
 
  private:
   Logger() = default;
-  mutable std::mutex mu_;
-  LogLevel level_ = LogLevel::info;
+  mutable std::mutex mu_;  // secrets_ and sink_, and one line at a time on the sink
+  // Read by every log call, most of which it filters out (debug lines on a request's path):
+  // no lock for that.
+  std::atomic<LogLevel> level_{LogLevel::info};
   std::vector<std::string> secrets_;
   std::FILE* sink_ = nullptr;
 };
