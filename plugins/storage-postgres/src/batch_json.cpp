@@ -259,10 +259,17 @@ class ApplyWriter {
     writer_.Key(name);
     writer_.Bool(value);
   }
-  void real_or_null(const char* name, double value) {
-    if (!std::isfinite(value)) return null(name);
+  // NaN and the infinities as float8's own words (JSON has no numbers for them), so they are
+  // stored as they were sent, as account_insert stores them.
+  void real(const char* name, double value) {
     writer_.Key(name);
-    writer_.Double(value);
+    if (std::isnan(value)) {
+      writer_.String("NaN");
+    } else if (std::isinf(value)) {
+      writer_.String(value > 0 ? "Infinity" : "-Infinity");
+    } else {
+      writer_.Double(value);
+    }
   }
   void null(const char* name) {
     writer_.Key(name);
@@ -305,13 +312,13 @@ ApplyRows apply_rows(const CheckedApply& checked, bool snapshot_valid, bool repl
   if (snapshot_valid) {
     w.optional_text("currency", storage_postgres::optional_text(a.currency));
     w.integer("leverage", a.leverage);
-    w.real_or_null("balance", a.balance);
-    w.real_or_null("equity", a.equity);
-    w.real_or_null("margin", a.margin);
-    w.real_or_null("free_margin", a.free_margin);
-    w.real_or_null("margin_level", a.margin_level);
-    w.real_or_null("credit", a.credit);
-    w.real_or_null("profit", a.profit);
+    w.real("balance", a.balance);
+    w.real("equity", a.equity);
+    w.real("margin", a.margin);
+    w.real("free_margin", a.free_margin);
+    w.real("margin_level", a.margin_level);
+    w.real("credit", a.credit);
+    w.real("profit", a.profit);
   }
   if (checked.sync_log) {
     const mt5b_sync_log_record& log = *checked.sync_log;

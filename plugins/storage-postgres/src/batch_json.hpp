@@ -33,7 +33,7 @@ struct ApplyRows {
   std::string account;
   std::string deals, transactions, trades, positions;  // as the functions above
 };
-// A snapshot value that is not a finite number is stored as NULL (unknown). Errors: as above.
+// A snapshot value that is NaN or infinite is stored as such. Errors: as above.
 ApplyRows apply_rows(const CheckedApply& checked, bool snapshot_valid, bool replace_positions,
                      int64_t now_ms);
 

@@ -136,6 +136,11 @@ std::vector<std::pair<const char*, std::string>> definitions() {
       {kSyncLockAccounts,
        "SELECT id::text, user_id::text, lease_owner, lease_expires_at >= $2::timestamptz"
        " FROM trading_accounts WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE"},
+      // The same for a group of several: rows another transaction holds are passed over
+      // (the group never waits for them; they are written alone afterwards).
+      {kSyncLockAccountsSkip,
+       "SELECT id::text, user_id::text, lease_owner, lease_expires_at >= $2::timestamptz"
+       " FROM trading_accounts WHERE id = ANY ($1::uuid[]) ORDER BY id FOR UPDATE SKIP LOCKED"},
       // Everything of a group of syncs but the open positions, in ONE statement (one round
       // trip). $1: one json object per account (batch_json.hpp's ApplyRows::account with its
       // user_id); $2, $3, $4: the group's deals, transactions and closed trades, each a json
@@ -300,8 +305,11 @@ std::vector<std::pair<const char*, std::string>> definitions() {
                              record_filter("transaction_time", false) +
                              " ORDER BY transaction_time, ticket" + kPage},
       {kUserDeleteIntegrations, "DELETE FROM account_integrations WHERE user_id = $1::uuid"},
+      // The accounts are locked in id order, as sync applies lock them, so the two never
+      // deadlock over a user's several accounts.
       {kUserDeleteAccounts,
-       "WITH gone AS (DELETE FROM trading_accounts WHERE user_id = $1::uuid RETURNING 1)"
+       "WITH gone AS (DELETE FROM trading_accounts WHERE id IN (SELECT id FROM trading_accounts"
+       " WHERE user_id = $1::uuid ORDER BY id FOR UPDATE) RETURNING 1)"
        " SELECT count(*) FROM gone"},
       {kAuditInsert,
        "INSERT INTO audit_log (id, at, actor, action, subject, details) VALUES"

@@ -27,6 +27,7 @@ inline constexpr const char* kLeaseDue = "lease_due";
 inline constexpr const char* kLeaseOne = "lease_one";
 inline constexpr const char* kLeaseRelease = "lease_release";
 inline constexpr const char* kSyncLockAccounts = "sync_lock_accounts";
+inline constexpr const char* kSyncLockAccountsSkip = "sync_lock_accounts_skip";
 inline constexpr const char* kSyncWrite = "sync_write";
 inline constexpr const char* kSyncPositions = "sync_positions";
 inline constexpr const char* kSyncLogUpsert = "sync_log_upsert";

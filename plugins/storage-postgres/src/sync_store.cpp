@@ -115,13 +115,21 @@ void PostgresStorage::lease_release(std::string_view account_id, std::string_vie
   });
 }
 
+// The most encoded bytes one group carries (a larger apply goes alone).
+constexpr std::size_t kMaxGroupBytes = 8u << 20;
+
 // One caller's apply, from sync_apply's queue to its outcome.
 struct PostgresStorage::PendingApply {
   std::string account_id;  // lowercase, as PostgreSQL prints uuids
   std::string owner;
   ApplyRows rows;
-  bool taken = false;  // in a group being written
+  std::size_t bytes = 0;  // of rows
+  bool taken = false;     // in a group being written
   bool done = false;
+  // Its account's row was held by another transaction when its group was written: it goes
+  // again, alone (waiting for the row), so that it never holds up a group.
+  bool passed_over = false;
+  bool alone = false;
   mt5b_sync_apply_result result = sdk::make<mt5b_sync_apply_result>();
   std::exception_ptr error;
 };
@@ -138,6 +146,8 @@ mt5b_sync_apply_result PostgresStorage::sync_apply(const mt5b_sync_apply& apply)
     mine.owner = sdk::copy(apply.lease_owner);
     mine.rows =
         apply_rows(checked, apply.snapshot_valid != 0, apply.replace_positions != 0, now_ms());
+    mine.bytes = mine.rows.account.size() + mine.rows.deals.size() + mine.rows.transactions.size() +
+                 mine.rows.trades.size() + mine.rows.positions.size();
   }
   // Group commit: at most apply_connections groups are written at once. A caller that finds
   // a free slot writes its own apply together with every waiting one (up to apply_group_max,
@@ -151,18 +161,30 @@ mt5b_sync_apply_result PostgresStorage::sync_apply(const mt5b_sync_apply& apply)
       apply_cv_.wait(lock);
       continue;
     }
+    // Everything that may throw comes before any apply is marked taken.
     std::vector<PendingApply*> group;
     std::set<std::string_view> accounts;
-    mine.taken = true;
-    group.push_back(&mine);
-    accounts.insert(mine.account_id);
-    for (PendingApply* p : apply_queue_) {
-      if (static_cast<int>(group.size()) >= settings_.apply_group_max) break;
-      // One apply per account per group: a second one waits for the next.
-      if (p->taken || !accounts.insert(p->account_id).second) continue;
-      p->taken = true;
-      group.push_back(p);
+    try {
+      group.reserve(static_cast<std::size_t>(settings_.apply_group_max));
+      group.push_back(&mine);
+      accounts.insert(mine.account_id);
+      std::size_t bytes = mine.bytes;
+      for (PendingApply* p : apply_queue_) {
+        if (mine.alone || static_cast<int>(group.size()) >= settings_.apply_group_max) break;
+        // One apply per account per group: a second one waits for the next.
+        if (p == &mine || p->taken || p->alone || accounts.count(p->account_id)) continue;
+        // A group stays a few megabytes: a wave of first syncs must not become one huge
+        // statement (an apply larger than that goes alone).
+        if (bytes + p->bytes > kMaxGroupBytes) break;
+        accounts.insert(p->account_id);
+        group.push_back(p);
+        bytes += p->bytes;
+      }
+    } catch (...) {
+      std::erase(apply_queue_, &mine);
+      throw;
     }
+    for (PendingApply* p : group) p->taken = true;
     std::erase_if(apply_queue_, [](const PendingApply* p) { return p->taken; });
     ++applying_groups_;
     lock.unlock();
@@ -173,7 +195,16 @@ mt5b_sync_apply_result PostgresStorage::sync_apply(const mt5b_sync_apply& apply)
     write_group(group);
     lock.lock();
     --applying_groups_;
-    for (PendingApply* p : group) p->done = true;
+    for (PendingApply* p : group) {
+      if (p->passed_over) {
+        p->passed_over = false;
+        p->taken = false;
+        p->alone = true;
+        apply_queue_.insert(apply_queue_.begin(), p);
+      } else {
+        p->done = true;
+      }
+    }
     apply_cv_.notify_all();
   }
   if (mine.error) std::rethrow_exception(mine.error);
@@ -181,6 +212,8 @@ mt5b_sync_apply_result PostgresStorage::sync_apply(const mt5b_sync_apply& apply)
 }
 
 void PostgresStorage::write_group(const std::vector<PendingApply*>& group) noexcept {
+  // Accounts whose rows another transaction holds (a manual sync's lease, a deletion) are
+  // passed over by a group and go again alone (sync_apply), so they never hold up the others.
   try {
     const auto now_text = time_param(now_ms(), "now");
     std::string ids = "{";
@@ -189,12 +222,16 @@ void PostgresStorage::write_group(const std::vector<PendingApply*>& group) noexc
       ids += p->account_id;
     }
     ids += '}';
+    const bool alone = group.size() == 1;
     write("apply the sync", [&](pqxx::work& txn) {
       // The account rows stay locked until commit: one apply per account at a time. The body
       // may run twice (database_calls.hpp), so every outcome is assigned afresh.
-      std::map<std::string, std::string, std::less<>> user_of;  // the accounts that exist
+      for (PendingApply* p : group) p->passed_over = false;
+      std::map<std::string, std::string, std::less<>> user_of;  // the accounts locked
       std::map<std::string, std::string, std::less<>> holder;   // their live leases' owners
-      for (const pqxx::row& row : txn.exec_prepared(statement::kSyncLockAccounts, ids, now_text)) {
+      for (const pqxx::row& row : txn.exec_prepared(
+               alone ? statement::kSyncLockAccounts : statement::kSyncLockAccountsSkip, ids,
+               now_text)) {
         user_of[row[0].as<std::string>()] = row[1].as<std::string>();
         if (!row[2].is_null() && !row[3].is_null() && row[3].as<bool>())
           holder[row[0].as<std::string>()] = row[2].as<std::string>();
@@ -205,6 +242,10 @@ void PostgresStorage::write_group(const std::vector<PendingApply*>& group) noexc
         p->error = nullptr;
         p->result = sdk::make<mt5b_sync_apply_result>();
         auto user = user_of.find(p->account_id);
+        if (user == user_of.end() && !alone) {
+          p->passed_over = true;  // locked elsewhere, or deleted: decided alone
+          continue;
+        }
         if (user == user_of.end()) {
           p->error = std::make_exception_ptr(sdk::Error(
               MT5B_NOT_FOUND,
@@ -244,19 +285,24 @@ void PostgresStorage::write_group(const std::vector<PendingApply*>& group) noexc
       txn.exec_prepared(statement::kSyncPositions, accounts, positions, ids);
     });
   } catch (const sdk::Error& e) {
-    fail_group(group, e.status(), e.what());
+    return fail_group(group, e.status(), e.what());
   } catch (const std::exception& e) {
-    fail_group(group, MT5B_FAILED, e.what());
+    return fail_group(group, MT5B_FAILED, e.what());
   } catch (...) {
-    fail_group(group, MT5B_FAILED, "an unknown error");
+    return fail_group(group, MT5B_FAILED, "an unknown error");
   }
 }
 
 void PostgresStorage::fail_group(const std::vector<PendingApply*>& group, mt5b_status status,
                                  std::string_view what) noexcept {
-  // With the database unreachable, or an apply alone, the error is every apply's own.
-  // Otherwise one account's failure must not become another's: each is written alone.
-  if (group.size() == 1 || status == MT5B_UNAVAILABLE) {
+  for (PendingApply* p : group) p->passed_over = false;  // the error decides them all
+  // Alone, the error is the apply's own. A transient failure (the database unreachable, a
+  // statement timeout, no free connection, a deadlock) says nothing about any one apply and
+  // would only repeat: every apply of the group gets it, and the sync engine tries again.
+  // Anything else may come from one account's data, which must not fail the others: each
+  // apply is written again alone.
+  if (group.size() == 1 || status == MT5B_UNAVAILABLE || status == MT5B_TIMEOUT ||
+      status == MT5B_RETRY) {
     const std::exception_ptr error = std::current_exception();
     for (PendingApply* p : group) p->error = error;
     return;

@@ -7,7 +7,11 @@
 
 #include <pqxx/pqxx>
 
+#include <atomic>
+#include <cctype>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -116,8 +120,9 @@ TEST_F(SyncApplyGroup, queued_applies_share_transactions_and_each_keeps_its_own_
   EXPECT_EQ(lost_lease.status, MT5B_CONFLICT);
   expect_nothing_written(lost_lease);
   EXPECT_EQ(deleted.status, MT5B_NOT_FOUND);
-  // 23 applies: the first alone, the other 22 queued behind it in groups of at most 16.
-  EXPECT_EQ(applies(), 23);
+  // 23 applies: the first alone, the other 22 queued behind it in groups of at most 16; the
+  // deleted account's row is missing like a row locked elsewhere, so it goes again alone.
+  EXPECT_EQ(applies(), 24);
   EXPECT_GE(groups(), 3);
   EXPECT_LT(groups(), 23) << "no apply was written together with another";
   EXPECT_EQ(host_.metric("mt5bridge_storage_sync_apply_group_failures_total"), 0);
@@ -171,6 +176,107 @@ TEST_F(SyncApplyGroup, the_same_account_twice_in_the_queue_is_written_by_two_tra
   EXPECT_EQ(first.result.trades_inserted + second.result.trades_inserted, 1);
   EXPECT_EQ(db().count("SELECT count(*) FROM deals WHERE account_id = '" + first.account + "'"), 2);
   EXPECT_EQ(host_.metric("mt5bridge_storage_sync_apply_group_failures_total"), 0);
+}
+
+TEST_F(SyncApplyGroup, an_account_locked_elsewhere_does_not_hold_up_its_group) {
+  for (int i = 0; i < 6; ++i) add_case();
+  Case& locked = *cases_[3];
+  // Another transaction (a manual sync's lease, a deletion) holds one account's row.
+  pqxx::connection other(db().url());
+  pqxx::work holding(other);
+  holding.exec("SELECT 1 FROM trading_accounts WHERE id = '" + locked.account + "' FOR UPDATE");
+
+  std::vector<std::thread> threads;
+  std::atomic<int> finished{0};
+  std::atomic<bool> locked_finished{false};
+  {
+    pqxx::connection blocker(db().url());
+    pqxx::work hold(blocker);
+    hold.exec("SELECT 1 FROM trading_accounts WHERE id = '" + cases_[0]->account + "' FOR UPDATE");
+    auto run = [&](Case& c) {
+      c.status = status_of([&] { c.result = grouped_->sync_apply(c.batch->apply()); });
+      if (&c == &locked) {
+        locked_finished = true;
+      } else {
+        ++finished;
+      }
+    };
+    threads.emplace_back(run, std::ref(*cases_[0]));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    for (size_t i = 1; i < cases_.size(); ++i) threads.emplace_back(run, std::ref(*cases_[i]));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    hold.commit();  // the queued applies go as a group that includes the locked account
+  }
+  // The others are written while the account is still locked.
+  for (int waited = 0; finished < 5 && waited < 200; ++waited)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(finished.load(), 5);
+  EXPECT_FALSE(locked_finished.load());
+  holding.commit();
+  for (auto& t : threads) t.join();
+  for (const auto& c : cases_) expect_written(*c);
+}
+
+TEST_F(SyncApplyGroup, each_member_keeps_its_own_snapshot_and_position_rules) {
+  add_case();  // the blocked first apply
+  // One with an open position left from before, which its replacing apply removes.
+  Case& replacing = add_case();
+  {
+    SyncBatch earlier(replacing.account, kOwner);
+    earlier.position(77);
+    grouped_->sync_apply(earlier.apply());
+  }
+  replacing.batch->replace_positions = 1;
+  // One with an old position that stays, as its apply does not replace.
+  Case& keeping = add_case();
+  {
+    SyncBatch earlier(keeping.account, kOwner);
+    earlier.position(78);
+    grouped_->sync_apply(earlier.apply());
+  }
+  // One whose snapshot is not valid: its balance stays as inserted.
+  Case& stale = add_case();
+  stale.batch->snapshot_valid = 0;
+  stale.batch->account().balance = 1;
+  // One that names its account in capitals.
+  auto upper = std::make_unique<Case>();
+  upper->account = insert_account();
+  lease_for(*grouped_, upper->account, kOwner, kSyncNowMs);
+  std::string capitals = upper->account;
+  for (char& ch : capitals) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  upper->batch = std::make_unique<SyncBatch>(capitals, kOwner);
+  upper->batch->deal(9999, kSyncNowMs - 1000);
+  upper->batch->apply();
+  Case& capital = *cases_.emplace_back(std::move(upper));
+
+  apply_all_behind_a_blocked_first();
+
+  expect_written(replacing);
+  auto open_tickets = [&](const std::string& account) {
+    return db().count("SELECT count(*) FROM trades WHERE status = 'open' AND account_id = '" +
+                      account + "'");
+  };
+  EXPECT_EQ(open_tickets(replacing.account), 1);  // 77 went, its new position stayed
+  EXPECT_EQ(open_tickets(keeping.account), 2);
+  EXPECT_EQ(stale.status, MT5B_OK);
+  EXPECT_EQ(get_account(*grouped_, stale.account).balance, 10'000.5);
+  EXPECT_NE(get_account(*grouped_, replacing.account).balance, 10'000.5);
+  EXPECT_EQ(capital.status, MT5B_OK);
+  EXPECT_EQ(capital.result.deals_inserted, 1);
+  EXPECT_LT(groups(), applies()) << "no apply was written together with another";
+}
+
+TEST_F(SyncApplyGroup, a_snapshot_of_nan_or_infinity_is_stored_as_sent) {
+  // JSON has no numbers for them; they travel as float8's words (was: as parameters).
+  Case& c = add_case();
+  c.batch->account().balance = std::numeric_limits<double>::quiet_NaN();
+  c.batch->account().margin_level = std::numeric_limits<double>::infinity();
+  c.batch->account().credit = -std::numeric_limits<double>::infinity();
+  grouped_->sync_apply(c.batch->apply());
+  AccountRow account = get_account(*grouped_, c.account);
+  EXPECT_TRUE(std::isnan(account.balance));
+  EXPECT_EQ(account.margin_level, std::numeric_limits<double>::infinity());
+  EXPECT_EQ(account.credit, -std::numeric_limits<double>::infinity());
 }
 
 TEST(SyncApplyGroupOptions, apply_connections_beyond_the_pool_is_refused_with_what_to_do) {
