@@ -126,8 +126,9 @@ struct PostgresStorage::PendingApply {
   std::size_t bytes = 0;  // of rows
   bool taken = false;     // in a group being written
   bool done = false;
-  // Its account's row was held by another transaction when its group was written: it goes
-  // again, alone (waiting for the row), so that it never holds up a group.
+  // Its account's row was held by another transaction when its group was written, or the
+  // group failed: it goes again, alone (waiting for its row), so that it never holds up or
+  // fails a group.
   bool passed_over = false;
   bool alone = false;
   mt5b_sync_apply_result result = sdk::make<mt5b_sync_apply_result>();
@@ -295,22 +296,27 @@ void PostgresStorage::write_group(const std::vector<PendingApply*>& group) noexc
 
 void PostgresStorage::fail_group(const std::vector<PendingApply*>& group, mt5b_status status,
                                  std::string_view what) noexcept {
-  for (PendingApply* p : group) p->passed_over = false;  // the error decides them all
-  // Alone, the error is the apply's own. A transient failure (the database unreachable, a
-  // statement timeout, no free connection, a deadlock) says nothing about any one apply and
-  // would only repeat: every apply of the group gets it, and the sync engine tries again.
-  // Anything else may come from one account's data, which must not fail the others: each
-  // apply is written again alone.
-  if (group.size() == 1 || status == MT5B_UNAVAILABLE || status == MT5B_TIMEOUT ||
-      status == MT5B_RETRY) {
+  // Alone, the error is the apply's own. With no connection to be had (the database down, the
+  // pool busy) or a deadlock, it says nothing about any one apply and would only repeat: every
+  // apply of the group gets it, and the sync engine tries again. Anything else (a constraint,
+  // a statement timeout) may come from one account's data or size, which must not fail the
+  // others: each apply goes again alone, written by its own caller (sync_apply), so no caller
+  // waits for more than its own apply and one other group.
+  if (group.size() == 1 || status == MT5B_UNAVAILABLE || status == MT5B_RETRY) {
     const std::exception_ptr error = std::current_exception();
-    for (PendingApply* p : group) p->error = error;
+    for (PendingApply* p : group) {
+      p->passed_over = false;
+      p->error = error;
+    }
     return;
   }
   host_.counter_add("mt5bridge_storage_sync_apply_group_failures_total", "", 1);
   host_.warn("a group of " + std::to_string(group.size()) + " sync applies failed (" +
              sdk::status_name(status) + ": " + std::string(what) + "); writing each of them alone");
-  for (PendingApply* p : group) write_group({p});
+  for (PendingApply* p : group) {
+    p->error = nullptr;
+    p->passed_over = true;
+  }
 }
 
 void PostgresStorage::sync_log_put(const mt5b_sync_log_record& log) {

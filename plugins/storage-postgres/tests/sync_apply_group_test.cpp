@@ -152,6 +152,33 @@ TEST_F(SyncApplyGroup, a_database_error_in_one_apply_of_a_group_fails_that_apply
   EXPECT_GE(host_.metric("mt5bridge_storage_sync_apply_group_failures_total"), 1);
 }
 
+TEST_F(SyncApplyGroup, a_group_that_times_out_over_one_slow_apply_fails_only_that_one) {
+  // Statements may run 1.5 s (more than the 0.7 s the first apply waits for its row); one
+  // account's deals take the database 2.5 s to write.
+  grouped_ =
+      make_store("\"pool_size\": 4, \"apply_connections\": 1, \"statement_timeout_ms\": 1500");
+  for (int i = 0; i < 3; ++i) add_case();
+  Case& slow = add_case();
+  for (int i = 0; i < 2; ++i) add_case();
+  db().exec(
+      "CREATE FUNCTION slow_deals() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+      "IF NEW.account_id = '" +
+      slow.account +
+      "' THEN PERFORM pg_sleep(2.5); END IF; RETURN NEW; END $$;"
+      "CREATE TRIGGER slow_deals BEFORE INSERT ON deals FOR EACH ROW "
+      "EXECUTE FUNCTION slow_deals()");
+
+  apply_all_behind_a_blocked_first();
+  db().exec("DROP TRIGGER slow_deals ON deals; DROP FUNCTION slow_deals()");
+
+  EXPECT_EQ(slow.status, MT5B_TIMEOUT);
+  expect_nothing_written(slow);
+  for (const auto& c : cases_) {
+    if (c.get() != &slow) expect_written(*c);
+  }
+  EXPECT_GE(host_.metric("mt5bridge_storage_sync_apply_group_failures_total"), 1);
+}
+
 TEST_F(SyncApplyGroup, the_same_account_twice_in_the_queue_is_written_by_two_transactions) {
   add_case();  // the blocked first apply
   Case& first = add_case();
