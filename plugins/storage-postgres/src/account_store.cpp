@@ -129,7 +129,7 @@ void PostgresStorage::account_get(std::string_view account_id, const sdk::Accoun
     if (!rows.empty()) found = read_account_row(rows[0]);
   });
   if (!found) no_account(account_id);
-  emit(found->record());
+  emit(found->view());
 }
 
 void PostgresStorage::account_list(const mt5b_account_query& query, const sdk::AccountSink& emit) {
@@ -147,7 +147,7 @@ void PostgresStorage::account_list(const mt5b_account_query& query, const sdk::A
     rows.clear();
     for (const pqxx::row& row : result) rows.push_back(read_account_row(row));
   });
-  for (const AccountRow& row : rows) emit(row.record());
+  for (const AccountRow& row : rows) emit(row.view());
 }
 
 int64_t PostgresStorage::account_count(const mt5b_account_query& query) {
@@ -192,7 +192,7 @@ void PostgresStorage::credential_get(std::string_view account_id, const sdk::Cre
                                          std::string(account_id) +
                                          "'; the account does not exist or was deleted");
   }
-  emit(found->record());
+  emit(found->view());
 }
 
 void PostgresStorage::credential_list(const sdk::CredentialSink& emit) {
@@ -203,7 +203,7 @@ void PostgresStorage::credential_list(const sdk::CredentialSink& emit) {
     for (const pqxx::row& row : result) rows.push_back(read_credential_row(row));
   });
   // Emitted with the connection back in the pool: key rotation updates from inside emit.
-  for (const CredentialRow& row : rows) emit(row.record());
+  for (const CredentialRow& row : rows) emit(row.view());
 }
 
 void PostgresStorage::credential_update(const mt5b_credential_record& credential) {

@@ -59,9 +59,10 @@ void list_records(ConnectionPool& pool, std::string_view doing, const char* stat
   });
   for (const Row& row : rows) {
     if constexpr (std::is_same_v<Row, DealRow>) {
-      row.emit(emit);  // a deal record points at its TradeDeal: built per emit
+      const mt5b_trade_deal deal = row.trade_deal();  // the record points at it
+      emit(row.view(deal));
     } else {
-      emit(row.record());
+      emit(row.view());
     }
   }
 }

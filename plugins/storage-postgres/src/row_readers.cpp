@@ -42,36 +42,6 @@ BrokerTime broker_time(const pqxx::field& f, const char* column, const std::stri
 
 }  // namespace
 
-mt5b_account_record AccountRow::record() const noexcept {
-  auto r = sdk::make<mt5b_account_record>();
-  r.is_active = is_active ? 1 : 0;
-  r.id = str(id);
-  r.user_id = str(user_id);
-  r.login = login;
-  r.server = str(server);
-  r.broker_name = str(broker_name);
-  r.broker_instance = str(broker_instance);
-  r.connection_status = str(connection_status);
-  r.last_connection_error = str(last_connection_error);
-  r.sync_failure_count = sync_failure_count;
-  r.broker_server_time_offset_s = broker_server_time_offset_s;
-  r.currency = str(currency);
-  r.leverage = leverage;
-  r.balance = balance;
-  r.equity = equity;
-  r.margin = margin;
-  r.free_margin = free_margin;
-  r.margin_level = margin_level;
-  r.credit = credit;
-  r.profit = profit;
-  r.created_at_ms = created_at_ms;
-  r.updated_at_ms = updated_at_ms;
-  r.last_sync_at_ms = last_sync_at_ms;
-  r.last_successful_sync_at_ms = last_successful_sync_at_ms;
-  r.next_sync_at_ms = next_sync_at_ms;
-  return r;
-}
-
 AccountRow read_account_row(const pqxx::row& row) {
   AccountRow a;
   a.id = text(row[0]);
@@ -102,16 +72,6 @@ AccountRow read_account_row(const pqxx::row& row) {
   return a;
 }
 
-mt5b_credential_record CredentialRow::record() const noexcept {
-  auto r = sdk::make<mt5b_credential_record>();
-  r.account_id = str(account_id);
-  r.user_id = str(user_id);
-  r.key_id = str(key_id);
-  r.ciphertext = str(ciphertext);
-  r.created_at_ms = created_at_ms;
-  return r;
-}
-
 CredentialRow read_credential_row(const pqxx::row& row) {
   CredentialRow c;
   c.account_id = text(row[0]);
@@ -120,30 +80,6 @@ CredentialRow read_credential_row(const pqxx::row& row) {
   if (!row[3].is_null()) c.ciphertext = pqxx::binarystring(row[3]).str();
   c.created_at_ms = integer(row[4]);
   return c;
-}
-
-mt5b_position_record PositionRow::record() const noexcept {
-  auto r = sdk::make<mt5b_position_record>();
-  r.account_id = str(account_id);
-  r.ticket = ticket;
-  r.symbol = str(symbol);
-  r.canonical_symbol = str(canonical_symbol);
-  r.type = str(type);
-  r.volume = volume;
-  r.open_price = open_price;
-  r.current_price = current_price;
-  r.sl = sl;
-  r.tp = tp;
-  r.profit = profit;
-  r.swap = swap;
-  r.commission = commission;
-  r.magic = magic;
-  r.comment = str(comment);
-  r.open_time_ms = open_time_ms;
-  r.open_time_broker_ms = open_time_broker_ms;
-  r.broker_offset_s = broker_offset_s;
-  r.updated_at_ms = updated_at_ms;
-  return r;
 }
 
 PositionRow read_position_row(const pqxx::row& row) {
@@ -170,37 +106,6 @@ PositionRow read_position_row(const pqxx::row& row) {
   p.updated_at_ms = integer(row[16]);
   p.account_id = text(row[17]);
   return p;
-}
-
-mt5b_trade_record TradeRow::record() const noexcept {
-  auto r = sdk::make<mt5b_trade_record>();
-  r.segment = segment;
-  r.account_id = str(account_id);
-  r.ticket = ticket;
-  r.position_id = position_id;
-  r.symbol = str(symbol);
-  r.canonical_symbol = str(canonical_symbol);
-  r.type = str(type);
-  r.volume = volume;
-  r.open_price = open_price;
-  r.close_price = close_price;
-  r.open_time_ms = open_time_ms;
-  r.close_time_ms = close_time_ms;
-  r.open_time_broker_ms = open_time_broker_ms;
-  r.close_time_broker_ms = close_time_broker_ms;
-  r.broker_offset_s = broker_offset_s;
-  r.profit = profit;
-  r.swap = swap;
-  r.commission = commission;
-  r.fee = fee;
-  r.net_profit = net_profit;
-  r.points = points;
-  r.pips = pips;
-  // Derived, so the schema keeps storage-sqlite's columns.
-  r.duration_hours =
-      open_time_ms != 0 && close_time_ms != 0 ? (close_time_ms - open_time_ms) / 3'600'000.0 : 0.0;
-  r.close_reason = str(close_reason);
-  return r;
 }
 
 TradeRow read_trade_row(const pqxx::row& row) {
@@ -232,34 +137,11 @@ TradeRow read_trade_row(const pqxx::row& row) {
   t.pips = real(row[19]);
   t.close_reason = text(row[20]);
   t.account_id = text(row[21]);
+  // Derived, so the schema keeps storage-sqlite's columns.
+  t.duration_hours = t.open_time_ms != 0 && t.close_time_ms != 0
+                         ? (t.close_time_ms - t.open_time_ms) / 3'600'000.0
+                         : 0.0;
   return t;
-}
-
-void DealRow::emit(const std::function<void(const mt5b_deal_record&)>& emit) const {
-  auto deal = sdk::make<mt5b_trade_deal>();
-  deal.type = type;
-  deal.ticket = ticket;
-  deal.order = order;
-  deal.time = broker_time_s;
-  deal.time_msc = broker_time_msc;
-  deal.entry = entry;
-  deal.reason = reason;
-  deal.magic = magic;
-  deal.position_id = position_id;
-  deal.volume = volume;
-  deal.price = price;
-  deal.commission = commission;
-  deal.swap = swap;
-  deal.profit = profit;
-  deal.fee = fee;
-  deal.symbol = str(symbol);
-  deal.comment = str(comment);
-  deal.external_id = str(external_id);
-  auto record = sdk::make<mt5b_deal_record>();
-  record.account_id = str(account_id);
-  record.deal = &deal;
-  record.time_ms = time_ms;
-  emit(record);
 }
 
 DealRow read_deal_row(const pqxx::row& row) {
@@ -282,27 +164,14 @@ DealRow read_deal_row(const pqxx::row& row) {
   const BrokerTime broker =
       broker_time(row[15], "deal_time_broker", "deal " + std::to_string(d.ticket));
   // TradeDeal.time is whole broker seconds; time_msc keeps the milliseconds as MT5 sent them.
-  d.broker_time_s = row[15].is_null()       ? 0
-                    : broker.broker_ms >= 0 ? broker.broker_ms / 1000
-                                            : (broker.broker_ms - 999) / 1000;
-  d.broker_time_msc = integer(row[16]);
+  d.time = row[15].is_null()       ? 0
+           : broker.broker_ms >= 0 ? broker.broker_ms / 1000
+                                   : (broker.broker_ms - 999) / 1000;
+  d.time_msc = integer(row[16]);
   d.comment = text(row[17]);
   d.external_id = text(row[18]);
   d.account_id = text(row[19]);
   return d;
-}
-
-mt5b_transaction_record TransactionRow::record() const noexcept {
-  auto r = sdk::make<mt5b_transaction_record>();
-  r.deal_type = deal_type;
-  r.account_id = str(account_id);
-  r.ticket = ticket;
-  r.kind = str(kind);
-  r.amount = amount;
-  r.time_ms = time_ms;
-  r.time_broker_ms = time_broker_ms;
-  r.comment = str(comment);
-  return r;
 }
 
 TransactionRow read_transaction_row(const pqxx::row& row) {
@@ -318,21 +187,6 @@ TransactionRow read_transaction_row(const pqxx::row& row) {
   t.comment = text(row[6]);
   t.account_id = text(row[7]);
   return t;
-}
-
-mt5b_sync_log_record SyncLogRow::record() const noexcept {
-  auto r = sdk::make<mt5b_sync_log_record>();
-  r.id = str(id);
-  r.account_id = str(account_id);
-  r.sync_type = str(sync_type);
-  r.status = str(status);
-  r.started_at_ms = started_at_ms;
-  r.completed_at_ms = completed_at_ms;
-  r.trades_synced = trades_synced;
-  r.deals_synced = deals_synced;
-  r.duration_ms = duration_ms;
-  r.error_message = str(error_message);
-  return r;
 }
 
 SyncLogRow read_sync_log_row(const pqxx::row& row) {

@@ -105,7 +105,7 @@ void PostgresStorage::lease_due(const mt5b_lease_request& request, const sdk::Ac
       leased.push_back(read_account_row(row));
     });
   }
-  for (const AccountRow& row : leased) emit(row.record());
+  for (const AccountRow& row : leased) emit(row.view());
 }
 
 void PostgresStorage::lease_release(std::string_view account_id, std::string_view owner) {
@@ -349,7 +349,7 @@ void PostgresStorage::sync_log_get(std::string_view sync_id,
   if (!found) {
     throw sdk::Error(MT5B_NOT_FOUND, "no sync log with id '" + std::string(sync_id) + "' exists");
   }
-  emit(found->record());
+  emit(found->view());
 }
 
 }  // namespace mt5b::storage_postgres

@@ -45,7 +45,8 @@ TEST_F(AccountStore, inserts_an_account_with_its_credential_and_reads_both_back)
   EXPECT_EQ(read.next_sync_at_ms, 1'762'934'700'789);
 
   CredentialRow credential;
-  store().credential_get(id, [&](const mt5b_credential_record& r) { credential = copy_of(r); });
+  store().credential_get(
+      id, [&](const mt5b_credential_record& r) { credential = CredentialRow::from(r); });
   EXPECT_EQ(credential.account_id, id);
   EXPECT_EQ(credential.user_id, user);
   EXPECT_EQ(credential.key_id, "key-1");

@@ -1,5 +1,5 @@
-// Owned copies of the records a store emits (valid only during emit), as the plugin's own row
-// types, plus collectors that list into vectors.
+// Collectors that list what a store emits into vectors of owned copies (the SDK's records, which
+// are the plugin's row types; emitted records are valid only during emit).
 #ifndef MT5B_STORAGE_POSTGRES_TESTS_RECORD_COPIES_HPP
 #define MT5B_STORAGE_POSTGRES_TESTS_RECORD_COPIES_HPP
 
@@ -10,14 +10,6 @@
 #include <vector>
 
 namespace mt5b::storage_postgres::testing {
-
-AccountRow copy_of(const mt5b_account_record& r);
-CredentialRow copy_of(const mt5b_credential_record& r);
-PositionRow copy_of(const mt5b_position_record& r);
-TradeRow copy_of(const mt5b_trade_record& r);
-DealRow copy_of(const mt5b_deal_record& r);
-TransactionRow copy_of(const mt5b_transaction_record& r);
-SyncLogRow copy_of(const mt5b_sync_log_record& r);
 
 // The status a call ends with (OK, or the status of the sdk::Error it throws).
 mt5b_status status_of(const std::function<void()>& call);

@@ -140,7 +140,7 @@ TEST_F(RecordLists, sync_logs_come_newest_first_and_are_read_and_replaced_by_id)
   done.error_message = s_("terminal offline");
   store().sync_log_put(done);
   SyncLogRow read;
-  store().sync_log_get(ids[1], [&](const mt5b_sync_log_record& r) { read = copy_of(r); });
+  store().sync_log_get(ids[1], [&](const mt5b_sync_log_record& r) { read = SyncLogRow::from(r); });
   EXPECT_EQ(read.status, "failed");
   EXPECT_EQ(read.completed_at_ms, kSyncNowMs + 1500);
   EXPECT_EQ(read.duration_ms, 500);

@@ -275,8 +275,8 @@ TEST_F(SyncApply, times_round_trip_to_the_millisecond_and_keep_the_broker_offset
   std::vector<DealRow> deals = list_deals(store(), query());
   ASSERT_EQ(deals.size(), 1u);
   EXPECT_EQ(deals[0].time_ms, kSyncNowMs - 1);
-  EXPECT_EQ(deals[0].broker_time_msc, kSyncNowMs - 1 + kBrokerOffsetS * 1000);
-  EXPECT_EQ(deals[0].broker_time_s, (kSyncNowMs - 1 + kBrokerOffsetS * 1000) / 1000);
+  EXPECT_EQ(deals[0].time_msc, kSyncNowMs - 1 + kBrokerOffsetS * 1000);
+  EXPECT_EQ(deals[0].time, (kSyncNowMs - 1 + kBrokerOffsetS * 1000) / 1000);
   EXPECT_EQ(deals[0].order, 8001);
   EXPECT_EQ(deals[0].external_id, "ext-7001");
   EXPECT_EQ(deals[0].comment, "");

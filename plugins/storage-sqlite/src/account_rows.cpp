@@ -33,36 +33,6 @@ const char* const kInsertCredentialSql =
     "INSERT INTO account_integrations (account_id, user_id, key_id, encrypted_password, "
     "created_at) VALUES (?1, ?2, ?3, ?4, ?5)";
 
-mt5b_account_record AccountRow::record() const noexcept {
-  auto r = sdk::make<mt5b_account_record>();
-  r.is_active = is_active ? 1 : 0;
-  r.id = str(id);
-  r.user_id = str(user_id);
-  r.login = login;
-  r.server = str(server);
-  r.broker_name = str(broker_name);
-  r.broker_instance = str(broker_instance);
-  r.connection_status = str(connection_status);
-  r.last_connection_error = str(last_connection_error);
-  r.sync_failure_count = sync_failure_count;
-  r.broker_server_time_offset_s = broker_server_time_offset_s;
-  r.currency = str(currency);
-  r.leverage = leverage;
-  r.balance = balance;
-  r.equity = equity;
-  r.margin = margin;
-  r.free_margin = free_margin;
-  r.margin_level = margin_level;
-  r.credit = credit;
-  r.profit = profit;
-  r.created_at_ms = created_at_ms;
-  r.updated_at_ms = updated_at_ms;
-  r.last_sync_at_ms = last_sync_at_ms;
-  r.last_successful_sync_at_ms = last_successful_sync_at_ms;
-  r.next_sync_at_ms = next_sync_at_ms;
-  return r;
-}
-
 AccountRow read_account_row(const Statement& row) {
   AccountRow a;
   a.id = row.text(0);
@@ -121,16 +91,6 @@ void bind_account(Statement& insert, const mt5b_account_record& a, int64_t now_m
   bind_utc_time(insert, 23, a.last_sync_at_ms, "last_sync_at_ms");
   bind_utc_time(insert, 24, a.last_successful_sync_at_ms, "last_successful_sync_at_ms");
   bind_utc_time(insert, 25, a.next_sync_at_ms, "next_sync_at_ms");
-}
-
-mt5b_credential_record CredentialRow::record() const noexcept {
-  auto r = sdk::make<mt5b_credential_record>();
-  r.account_id = str(account_id);
-  r.user_id = str(user_id);
-  r.key_id = str(key_id);
-  r.ciphertext = str(ciphertext);
-  r.created_at_ms = created_at_ms;
-  return r;
 }
 
 CredentialRow read_credential_row(const Statement& row) {

@@ -23,7 +23,7 @@ void SqliteStorage::credential_list(const sdk::CredentialSink& emit) {
   } catch (const SqliteError& error) {
     throw to_storage_error(error, "list the credentials");
   }
-  for (const CredentialRow& row : rows) emit(row.record());
+  for (const CredentialRow& row : rows) emit(row.view());
 }
 
 void SqliteStorage::credential_update(const mt5b_credential_record& credential) {

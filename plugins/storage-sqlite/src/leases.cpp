@@ -98,7 +98,7 @@ void SqliteStorage::lease_due(const mt5b_lease_request& request, const sdk::Acco
   } catch (const SqliteError& error) {
     throw to_storage_error(error, "lease accounts for sync");
   }
-  for (const AccountRow& row : leased) emit(row.record());
+  for (const AccountRow& row : leased) emit(row.view());
 }
 
 void SqliteStorage::lease_release(std::string_view account_id, std::string_view owner) {

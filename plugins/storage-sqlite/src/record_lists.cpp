@@ -94,20 +94,19 @@ const ListShape kSyncLogs{
 
 void SqliteStorage::position_list(const mt5b_record_query& query,
                                   const std::function<void(const mt5b_position_record&)>& emit) {
-  for (const auto& row : list_rows(*pool_, kPositions, query, &read_position_row))
-    emit(row.record());
+  for (const auto& row : list_rows(*pool_, kPositions, query, &read_position_row)) emit(row.view());
 }
 
 void SqliteStorage::trade_list(const mt5b_record_query& query,
                                const std::function<void(const mt5b_trade_record&)>& emit) {
-  for (const auto& row : list_rows(*pool_, kTrades, query, &read_trade_row)) emit(row.record());
+  for (const auto& row : list_rows(*pool_, kTrades, query, &read_trade_row)) emit(row.view());
 }
 
 void SqliteStorage::deal_list(const mt5b_record_query& query,
                               const std::function<void(const mt5b_deal_record&)>& emit) {
   for (const auto& row : list_rows(*pool_, kDeals, query, &read_deal_row)) {
-    const mt5b_trade_deal deal = row.deal();
-    emit(row.record(deal));
+    const mt5b_trade_deal deal = row.trade_deal();
+    emit(row.view(deal));
   }
 }
 
@@ -115,13 +114,12 @@ void SqliteStorage::transaction_list(
     const mt5b_record_query& query,
     const std::function<void(const mt5b_transaction_record&)>& emit) {
   for (const auto& row : list_rows(*pool_, kTransactions, query, &read_transaction_row))
-    emit(row.record());
+    emit(row.view());
 }
 
 void SqliteStorage::sync_log_list(const mt5b_record_query& query,
                                   const std::function<void(const mt5b_sync_log_record&)>& emit) {
-  for (const auto& row : list_rows(*pool_, kSyncLogs, query, &read_sync_log_row))
-    emit(row.record());
+  for (const auto& row : list_rows(*pool_, kSyncLogs, query, &read_sync_log_row)) emit(row.view());
 }
 
 void SqliteStorage::sync_log_put(const mt5b_sync_log_record& log) {
@@ -159,7 +157,7 @@ void SqliteStorage::sync_log_get(std::string_view sync_id,
     throw sdk::Error(MT5B_NOT_FOUND, "no sync log with id '" + std::string(sync_id) +
                                          "' exists; list the account's sync logs to find it");
   }
-  emit(found->record());
+  emit(found->view());
 }
 
 }  // namespace mt5b::storage_sqlite

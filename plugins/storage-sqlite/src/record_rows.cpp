@@ -42,30 +42,6 @@ const char* const kUpsertPositionSql =
     "open_time = excluded.open_time, open_time_broker = excluded.open_time_broker, "
     "updated_at = excluded.updated_at WHERE trades.status = 'open'";
 
-mt5b_position_record PositionRow::record() const noexcept {
-  auto r = sdk::make<mt5b_position_record>();
-  r.account_id = str(account_id);
-  r.ticket = ticket;
-  r.symbol = str(symbol);
-  r.canonical_symbol = str(canonical_symbol);
-  r.type = str(type);
-  r.volume = volume;
-  r.open_price = open_price;
-  r.current_price = current_price;
-  r.sl = sl;
-  r.tp = tp;
-  r.profit = profit;
-  r.swap = swap;
-  r.commission = commission;
-  r.magic = magic;
-  r.comment = str(comment);
-  r.open_time_ms = open_time_ms;
-  r.open_time_broker_ms = open_time_broker_ms;
-  r.broker_offset_s = broker_offset_s;
-  r.updated_at_ms = updated_at_ms;
-  return r;
-}
-
 PositionRow read_position_row(const Statement& row) {
   PositionRow p;
   p.account_id = row.text(0);
@@ -140,40 +116,6 @@ const char* const kUpsertTradeSql =
     "net_profit = excluded.net_profit, points = excluded.points, pips = excluded.pips, "
     "close_reason = excluded.close_reason, updated_at = excluded.updated_at";
 
-double TradeRow::duration_hours() const noexcept {
-  if (open_time_ms == 0 || close_time_ms == 0) return 0;
-  return static_cast<double>(close_time_ms - open_time_ms) / 3'600'000.0;
-}
-
-mt5b_trade_record TradeRow::record() const noexcept {
-  auto r = sdk::make<mt5b_trade_record>();
-  r.segment = segment;
-  r.account_id = str(account_id);
-  r.ticket = ticket;
-  r.position_id = position_id;
-  r.symbol = str(symbol);
-  r.canonical_symbol = str(canonical_symbol);
-  r.type = str(type);
-  r.volume = volume;
-  r.open_price = open_price;
-  r.close_price = close_price;
-  r.open_time_ms = open_time_ms;
-  r.close_time_ms = close_time_ms;
-  r.open_time_broker_ms = open_time_broker_ms;
-  r.close_time_broker_ms = close_time_broker_ms;
-  r.broker_offset_s = broker_offset_s;
-  r.profit = profit;
-  r.swap = swap;
-  r.commission = commission;
-  r.fee = fee;
-  r.net_profit = net_profit;
-  r.points = points;
-  r.pips = pips;
-  r.duration_hours = duration_hours();
-  r.close_reason = str(close_reason);
-  return r;
-}
-
 TradeRow read_trade_row(const Statement& row) {
   TradeRow t;
   t.account_id = row.text(0);
@@ -203,6 +145,10 @@ TradeRow read_trade_row(const Statement& row) {
   t.points = row.real(19);
   t.pips = row.real(20);
   t.close_reason = row.text(21);
+  // Not a column: derived from the two times, so it always agrees with them.
+  t.duration_hours = t.open_time_ms != 0 && t.close_time_ms != 0
+                         ? static_cast<double>(t.close_time_ms - t.open_time_ms) / 3'600'000.0
+                         : 0.0;
   return t;
 }
 
@@ -247,37 +193,6 @@ const char* const kInsertDealSql =
     "deal_time_msc, comment, external_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
     "?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) ON CONFLICT (account_id, ticket) DO NOTHING";
 
-mt5b_trade_deal DealRow::deal() const noexcept {
-  auto d = sdk::make<mt5b_trade_deal>();
-  d.type = type;
-  d.ticket = ticket;
-  d.order = order;
-  d.time = floor_div(time_msc, 1000);
-  d.time_msc = time_msc;
-  d.entry = entry;
-  d.reason = reason;
-  d.magic = magic;
-  d.position_id = position_id;
-  d.volume = volume;
-  d.price = price;
-  d.commission = commission;
-  d.swap = swap;
-  d.profit = profit;
-  d.fee = fee;
-  d.symbol = str(symbol);
-  d.comment = str(comment);
-  d.external_id = str(external_id);
-  return d;
-}
-
-mt5b_deal_record DealRow::record(const mt5b_trade_deal& d) const noexcept {
-  auto r = sdk::make<mt5b_deal_record>();
-  r.account_id = str(account_id);
-  r.deal = &d;
-  r.time_ms = time_ms;
-  return r;
-}
-
 DealRow read_deal_row(const Statement& row) {
   DealRow d;
   d.account_id = row.text(0);
@@ -297,6 +212,7 @@ DealRow read_deal_row(const Statement& row) {
   d.fee = row.real(14);
   d.time_ms = read_utc_time(row, 15, "deal_time", owner_of("deal", d.ticket));
   d.time_msc = row.integer(16);
+  d.time = floor_div(d.time_msc, 1000);  // TradeDeal.time: whole broker seconds
   d.comment = row.text(17);
   d.external_id = row.text(18);
   return d;
@@ -344,19 +260,6 @@ const char* const kInsertTransactionSql =
     "comment, transaction_time, transaction_time_broker) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
     "?9) ON CONFLICT (account_id, ticket) DO NOTHING";
 
-mt5b_transaction_record TransactionRow::record() const noexcept {
-  auto r = sdk::make<mt5b_transaction_record>();
-  r.deal_type = deal_type;
-  r.account_id = str(account_id);
-  r.ticket = ticket;
-  r.kind = str(kind);
-  r.amount = amount;
-  r.time_ms = time_ms;
-  r.time_broker_ms = time_broker_ms;
-  r.comment = str(comment);
-  return r;
-}
-
 TransactionRow read_transaction_row(const Statement& row) {
   TransactionRow t;
   t.account_id = row.text(0);
@@ -403,21 +306,6 @@ const char* const kUpsertSyncLogSql =
     "started_at = excluded.started_at, completed_at = excluded.completed_at, "
     "trades_synced = excluded.trades_synced, deals_synced = excluded.deals_synced, "
     "duration_ms = excluded.duration_ms, error_message = excluded.error_message";
-
-mt5b_sync_log_record SyncLogRow::record() const noexcept {
-  auto r = sdk::make<mt5b_sync_log_record>();
-  r.id = str(id);
-  r.account_id = str(account_id);
-  r.sync_type = str(sync_type);
-  r.status = str(status);
-  r.started_at_ms = started_at_ms;
-  r.completed_at_ms = completed_at_ms;
-  r.trades_synced = trades_synced;
-  r.deals_synced = deals_synced;
-  r.duration_ms = duration_ms;
-  r.error_message = str(error_message);
-  return r;
-}
 
 SyncLogRow read_sync_log_row(const Statement& row) {
   SyncLogRow l;

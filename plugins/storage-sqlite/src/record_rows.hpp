@@ -7,7 +7,7 @@
 
 #include "sqlite_connection.hpp"
 
-#include <mt5bridge/abi.h>
+#include <mt5bridge/records.hpp>
 
 #include <cstdint>
 #include <string>
@@ -22,14 +22,7 @@ struct RowOwner {
   int64_t now_ms = 0;
 };
 
-struct PositionRow {
-  std::string account_id, symbol, canonical_symbol, type, comment;
-  int64_t ticket = 0, magic = 0, open_time_ms = 0, open_time_broker_ms = 0, broker_offset_s = 0,
-          updated_at_ms = 0;
-  double volume = 0, open_price = 0, current_price = 0, sl = 0, tp = 0, profit = 0, swap = 0,
-         commission = 0;
-  mt5b_position_record record() const noexcept;
-};
+using PositionRow = sdk::records::Position;
 extern const char* const kPositionColumns;  // SELECT them FROM trades
 PositionRow read_position_row(const Statement& row);
 // An open position is a `trades` row with status 'open', keyed by (account_id, ticket); its
@@ -38,33 +31,14 @@ PositionRow read_position_row(const Statement& row);
 extern const char* const kUpsertPositionSql;
 void bind_position(Statement& upsert, const mt5b_position_record& position, const RowOwner& owner);
 
-struct TradeRow {
-  std::string account_id, symbol, canonical_symbol, type, close_reason;
-  int32_t segment = 0;
-  int64_t ticket = 0, position_id = 0, open_time_ms = 0, close_time_ms = 0, open_time_broker_ms = 0,
-          close_time_broker_ms = 0, broker_offset_s = 0;
-  double volume = 0, open_price = 0, close_price = 0, profit = 0, swap = 0, commission = 0, fee = 0,
-         net_profit = 0, points = 0, pips = 0;
-  // Not a column: derived from the two times, so it always agrees with them.
-  double duration_hours() const noexcept;
-  mt5b_trade_record record() const noexcept;
-};
+using TradeRow = sdk::records::Trade;
 extern const char* const kTradeColumns;  // SELECT them FROM trades
 TradeRow read_trade_row(const Statement& row);
 // Upserts by (account_id, position_id, segment) as status 'closed'.
 extern const char* const kUpsertTradeSql;
 void bind_trade(Statement& upsert, const mt5b_trade_record& trade, const RowOwner& owner);
 
-struct DealRow {
-  std::string account_id, symbol, comment, external_id;
-  int32_t type = 0, entry = 0, reason = 0;
-  int64_t ticket = 0, order = 0, magic = 0, position_id = 0, time_msc = 0, time_ms = 0;
-  double volume = 0, price = 0, commission = 0, swap = 0, profit = 0, fee = 0;
-  // The TradeDeal view; valid while the row lives unchanged.
-  mt5b_trade_deal deal() const noexcept;
-  // The record pointing at `deal`, which must outlive it.
-  mt5b_deal_record record(const mt5b_trade_deal& deal) const noexcept;
-};
+using DealRow = sdk::records::Deal;
 extern const char* const kDealColumns;  // SELECT them FROM deals
 DealRow read_deal_row(const Statement& row);
 // Inserts once per (account_id, ticket); an existing deal is left as it is.
@@ -72,25 +46,14 @@ extern const char* const kInsertDealSql;
 void bind_deal(Statement& insert, const mt5b_trade_deal& deal, int64_t time_ms,
                const RowOwner& owner);
 
-struct TransactionRow {
-  std::string account_id, kind, comment;
-  int32_t deal_type = 0;
-  int64_t ticket = 0, time_ms = 0, time_broker_ms = 0;
-  double amount = 0;
-  mt5b_transaction_record record() const noexcept;
-};
+using TransactionRow = sdk::records::Transaction;
 extern const char* const kTransactionColumns;  // SELECT them FROM account_transactions
 TransactionRow read_transaction_row(const Statement& row);
 extern const char* const kInsertTransactionSql;
 void bind_transaction(Statement& insert, const mt5b_transaction_record& transaction,
                       std::string_view currency, const RowOwner& owner);
 
-struct SyncLogRow {
-  std::string id, account_id, sync_type, status, error_message;
-  int64_t started_at_ms = 0, completed_at_ms = 0, trades_synced = 0, deals_synced = 0,
-          duration_ms = 0;
-  mt5b_sync_log_record record() const noexcept;
-};
+using SyncLogRow = sdk::records::SyncLog;
 extern const char* const kSyncLogColumns;  // SELECT them FROM sync_logs
 SyncLogRow read_sync_log_row(const Statement& row);
 // Upserts by id.

@@ -189,7 +189,7 @@ void SqliteStorage::account_get(std::string_view account_id, const sdk::AccountS
     throw to_storage_error(error, "read the account");
   }
   if (!found) throw account_not_found(account_id);
-  emit(found->record());
+  emit(found->view());
 }
 
 void SqliteStorage::account_list(const mt5b_account_query& query, const sdk::AccountSink& emit) {
@@ -210,7 +210,7 @@ void SqliteStorage::account_list(const mt5b_account_query& query, const sdk::Acc
   } catch (const SqliteError& error) {
     throw to_storage_error(error, "list the accounts");
   }
-  for (const AccountRow& row : rows) emit(row.record());
+  for (const AccountRow& row : rows) emit(row.view());
 }
 
 int64_t SqliteStorage::account_count(const mt5b_account_query& query) {
@@ -261,7 +261,7 @@ void SqliteStorage::credential_get(std::string_view account_id, const sdk::Crede
                                          std::string(account_id) +
                                          "'; the account does not exist or was deleted");
   }
-  emit(found->record());
+  emit(found->view());
 }
 
 void SqliteStorage::ping() {

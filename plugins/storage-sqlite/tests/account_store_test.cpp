@@ -159,19 +159,14 @@ TEST_F(AccountStore, reused_account_id_conflicts) {
 
 TEST_F(AccountStore, credential_bytes_with_embedded_nul_round_trip) {
   AccountRow account = sample_account("acc-1", "user-1", 1001);
-  OwnedCredential credential = credential_for(account);
+  CredentialRow credential = credential_for(account);
   credential.ciphertext = std::string("\0\0nonce\0\xfe\x80tag\0", 14);
   credential.created_at_ms = 1'762'943'401'000;
-  store_->account_insert(account.record(), credential.record());
+  store_->account_insert(account.view(), credential.view());
 
-  OwnedCredential stored;
-  store_->credential_get("acc-1", [&](const mt5b_credential_record& r) {
-    stored.account_id = sdk::copy(r.account_id);
-    stored.user_id = sdk::copy(r.user_id);
-    stored.key_id = sdk::copy(r.key_id);
-    stored.ciphertext = sdk::copy(r.ciphertext);
-    stored.created_at_ms = r.created_at_ms;
-  });
+  CredentialRow stored;
+  store_->credential_get("acc-1",
+                         [&](const mt5b_credential_record& r) { stored = CredentialRow::from(r); });
   EXPECT_EQ("acc-1", stored.account_id);
   EXPECT_EQ("user-1", stored.user_id);
   EXPECT_EQ("key-2025", stored.key_id);
@@ -187,19 +182,19 @@ TEST_F(AccountStore, credential_of_unknown_account_is_not_found) {
 
 TEST_F(AccountStore, refuses_a_credential_that_names_another_account) {
   AccountRow account = sample_account("acc-1", "user-1", 1001);
-  OwnedCredential credential = credential_for(account);
+  CredentialRow credential = credential_for(account);
   credential.account_id = "acc-9";
   EXPECT_EQ(MT5B_INVALID_ARGUMENT,
-            status_of([&] { store_->account_insert(account.record(), credential.record()); }));
+            status_of([&] { store_->account_insert(account.view(), credential.view()); }));
   EXPECT_EQ(0, store_->account_count(sdk::make<mt5b_account_query>()));
 }
 
 TEST_F(AccountStore, refuses_an_account_without_sealed_password) {
   AccountRow account = sample_account("acc-1", "user-1", 1001);
-  OwnedCredential credential = credential_for(account);
+  CredentialRow credential = credential_for(account);
   credential.ciphertext.clear();
   EXPECT_EQ(MT5B_INVALID_ARGUMENT,
-            status_of([&] { store_->account_insert(account.record(), credential.record()); }));
+            status_of([&] { store_->account_insert(account.view(), credential.view()); }));
 }
 
 TEST_F(AccountStore, insert_is_atomic_when_the_credential_cannot_be_written) {

@@ -56,9 +56,9 @@ TEST_F(LoadedPlugin, round_trips_an_account_and_reports_not_found_in_words) {
   ASSERT_EQ(MT5B_OK, vtable_->on_migrate(instance_)) << last_error();
 
   AccountRow account = sample_account("acc-1", "user-1", 5001);
-  OwnedCredential credential = credential_for(account);
-  mt5b_account_record account_record = account.record();
-  mt5b_credential_record credential_record = credential.record();
+  CredentialRow credential = credential_for(account);
+  mt5b_account_record account_record = account.view();
+  mt5b_credential_record credential_record = credential.view();
   ASSERT_EQ(MT5B_OK, vtable_->on_account_insert(instance_, &account_record, &credential_record))
       << last_error();
   EXPECT_EQ(MT5B_CONFLICT,
@@ -67,7 +67,7 @@ TEST_F(LoadedPlugin, round_trips_an_account_and_reports_not_found_in_words) {
 
   std::optional<AccountRow> got;
   auto capture = [](void* ctx, const mt5b_account_record* r) {
-    *static_cast<std::optional<AccountRow>*>(ctx) = copy_account(*r);
+    *static_cast<std::optional<AccountRow>*>(ctx) = AccountRow::from(*r);
   };
   ASSERT_EQ(MT5B_OK, vtable_->on_account_get(instance_, sdk::str("acc-1"), capture, &got));
   ASSERT_TRUE(got.has_value());

@@ -39,7 +39,7 @@ class SyncStorage : public ::testing::Test {
                                bool replace_positions = false) {
     AccountRow state = sample_account("acc-1", "user-1", 1001);
     state.last_sync_at_ms = kNow;
-    const auto account = state.record();
+    const auto account = state.view();
     auto a = sdk::make<mt5b_sync_apply>();
     a.lease_owner = sdk::str("host-a");
     a.account = &account;

@@ -138,68 +138,23 @@ inline AccountRow sample_account(const std::string& id, const std::string& user_
   return a;
 }
 
-struct OwnedCredential {
-  std::string account_id;
-  std::string user_id;
-  std::string key_id = "key-2025";
-  std::string ciphertext = std::string("\x01\x02sealed\0bytes\xff", 15);
-  int64_t created_at_ms = 0;
-
-  mt5b_credential_record record() const {
-    auto r = sdk::make<mt5b_credential_record>();
-    r.account_id = sdk::str(account_id);
-    r.user_id = sdk::str(user_id);
-    r.key_id = sdk::str(key_id);
-    r.ciphertext = sdk::str(ciphertext);
-    r.created_at_ms = created_at_ms;
-    return r;
-  }
-};
-
-inline OwnedCredential credential_for(const AccountRow& account) {
-  OwnedCredential c;
+// The account's credential with a sealed blob holding a NUL and a 0xff byte.
+inline CredentialRow credential_for(const AccountRow& account) {
+  CredentialRow c;
   c.account_id = account.id;
   c.user_id = account.user_id;
+  c.key_id = "key-2025";
+  c.ciphertext = std::string("\x01\x02sealed\0bytes\xff", 15);
   return c;
 }
 
-inline AccountRow copy_account(const mt5b_account_record& r) {
-  AccountRow a;
-  a.id = sdk::copy(r.id);
-  a.user_id = sdk::copy(r.user_id);
-  a.login = r.login;
-  a.server = sdk::copy(r.server);
-  a.broker_name = sdk::copy(r.broker_name);
-  a.broker_instance = sdk::copy(r.broker_instance);
-  a.is_active = r.is_active != 0;
-  a.connection_status = sdk::copy(r.connection_status);
-  a.last_connection_error = sdk::copy(r.last_connection_error);
-  a.sync_failure_count = r.sync_failure_count;
-  a.broker_server_time_offset_s = r.broker_server_time_offset_s;
-  a.currency = sdk::copy(r.currency);
-  a.leverage = r.leverage;
-  a.balance = r.balance;
-  a.equity = r.equity;
-  a.margin = r.margin;
-  a.free_margin = r.free_margin;
-  a.margin_level = r.margin_level;
-  a.credit = r.credit;
-  a.profit = r.profit;
-  a.created_at_ms = r.created_at_ms;
-  a.updated_at_ms = r.updated_at_ms;
-  a.last_sync_at_ms = r.last_sync_at_ms;
-  a.last_successful_sync_at_ms = r.last_successful_sync_at_ms;
-  a.next_sync_at_ms = r.next_sync_at_ms;
-  return a;
-}
-
 inline void insert(SqliteStorage& store, const AccountRow& account) {
-  store.account_insert(account.record(), credential_for(account).record());
+  store.account_insert(account.view(), credential_for(account).view());
 }
 
 inline std::optional<AccountRow> find_account(SqliteStorage& store, const std::string& id) {
   std::optional<AccountRow> found;
-  store.account_get(id, [&](const mt5b_account_record& r) { found = copy_account(r); });
+  store.account_get(id, [&](const mt5b_account_record& r) { found = AccountRow::from(r); });
   return found;
 }
 
