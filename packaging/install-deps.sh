@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates curl
+  build-essential cmake ninja-build ccache pkg-config git ca-certificates curl
   libpistache-dev rapidjson-dev libboost-dev libboost-filesystem-dev libboost-system-dev
   libssl-dev libyaml-cpp-dev libsqlite3-dev sqlite3
   libpqxx-dev libpq-dev postgresql-15 postgresql-client-15
