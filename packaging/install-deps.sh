@@ -12,6 +12,21 @@ PACKAGES=(
   googletest libgmock-dev libgtest-dev libbenchmark-dev
   python3
 )
+# What only the tests, fuzzers, benchmarks and packaging checks need (./test.sh passes --test).
+TEST_PACKAGES=(
+  clang clang-15 libfuzzer-15-dev libclang-rt-14-dev
+  libspdlog-dev libcli11-dev libhowardhinnant-date-dev
+  python3-websockets python3-jwt python3-cryptography python3-hypothesis
+  nginx wrk prometheus lintian debhelper systemd
+  chromium chromium-driver fonts-liberation
+)
+if [ "${1:-}" = "--test" ]; then
+  PACKAGES+=("${TEST_PACKAGES[@]}")
+fi
+# Node.js and npm: Debian's nodejs, unless a node with npm is already on PATH.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  [ "${1:-}" = "--test" ] && PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
