@@ -10,6 +10,9 @@ Test-only environment knobs, beside the scenario's own knobs:
 - MT5_FAKE_CRASH_AFTER_CALLS=N: the (N+1)th call (any function but last_error) ends the whole
   process with exit code 70 before answering, as a terminal or gateway dying mid-sync would.
 - MT5_FAKE_INIT_ERROR=CODE: initialize() fails with that last_error() code (e.g. -10005).
+- MT5_FAKE_LATE_LOGIN=1: a login whose login_latency_ms reaches its timeout still fails with
+  -10005 at the timeout, but the terminal completes it once the latency has passed (a real
+  terminal keeps connecting after the package gave up), so later calls see that account.
 """
 
 import collections
@@ -96,13 +99,16 @@ class _Session:
 class _FakeTerminal:
     """The state one terminal process holds: at most one logged-in account."""
 
-    def __init__(self, scenario, crash_after_calls, init_error):
+    def __init__(self, scenario, crash_after_calls, init_error, late_login=False):
         self.scenario = scenario
         self.crash_after_calls = crash_after_calls
         self.init_error = init_error
+        self.late_login = late_login
         self.initialized = False
         self.path = ""
         self.session = None
+        # (account, monotonic time it completes, timeout_ms) of MT5_FAKE_LATE_LOGIN
+        self.pending = None
         self.calls_total = 0
         self.error = (RES_S_OK, _MESSAGES[RES_S_OK])
 
@@ -123,6 +129,7 @@ class _FakeTerminal:
         """docs/scenario-format.md "Login", steps 1 to 5."""
         started = time.monotonic()
         self.session = None
+        self.pending = None
         if not server or not isinstance(login, int) or login <= 0:
             raise _Failed(RES_E_INVALID_PARAMS, "login needs a positive account and a server")
         account = self.scenario["accounts"].get((login, server))
@@ -130,7 +137,11 @@ class _FakeTerminal:
             raise _Failed(RES_E_AUTH_FAILED)
         deadline_ms = timeout_ms if timeout_ms else DEFAULT_TIMEOUT_MS
         knobs = account["knobs"]
-        _wait_latency(knobs["login_latency_ms"], started, deadline_ms)
+        latency_ms = knobs["login_latency_ms"]
+        if (self.late_login and latency_ms >= deadline_ms and knobs["fail"] is None
+                and password == account["password"]):
+            self.pending = (account, started + latency_ms / 1000, deadline_ms)
+        _wait_latency(latency_ms, started, deadline_ms)
         if knobs["fail"] == "hang":
             _sleep_until(started, deadline_ms)
             raise _Failed(RES_E_INTERNAL_FAIL_TIMEOUT)
@@ -140,10 +151,18 @@ class _FakeTerminal:
             raise _Failed(RES_E_AUTH_FAILED)
         self.session = _Session(account, deadline_ms)
 
+    def settle_late_login(self):
+        """Completes a login that timed out in the package but not in the terminal."""
+        if self.pending is not None and time.monotonic() >= self.pending[1]:
+            account, _, timeout_ms = self.pending
+            self.pending = None
+            self.session = _Session(account, timeout_ms)
+
     def begin_data_call(self):
         """Applies the session's call knobs; returns its account when the call may go on."""
         started = time.monotonic()
         self.require_initialized()
+        self.settle_late_login()
         session = self.session
         if session is None:
             raise _Failed(RES_E_FAIL, "no account is logged in")
@@ -193,7 +212,8 @@ def _load_terminal():
         except fake_scenario.ScenarioError as error:
             raise ImportError(str(error))
     return _FakeTerminal(scenario, _env_int("MT5_FAKE_CRASH_AFTER_CALLS"),
-                         _env_int("MT5_FAKE_INIT_ERROR"))
+                         _env_int("MT5_FAKE_INIT_ERROR"),
+                         late_login=bool(_env_int("MT5_FAKE_LATE_LOGIN")))
 
 
 _terminal = _load_terminal()
@@ -248,6 +268,7 @@ def login(login, password=None, server=None, timeout=60000):
 def shutdown():
     _terminal.initialized = False
     _terminal.session = None
+    _terminal.pending = None
 
 
 def last_error():
@@ -264,6 +285,7 @@ def version():
 @_api("terminal_info")
 def terminal_info():
     _terminal.require_initialized()
+    _terminal.settle_late_login()
     folder = os.path.dirname(_terminal.path) if _terminal.path else \
         "C:\\Program Files\\MetaTrader 5"
     return TerminalInfo(

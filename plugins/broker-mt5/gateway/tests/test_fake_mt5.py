@@ -29,7 +29,7 @@ ALICE = (5001234, "investor-pass-1", "MetaQuotes-Demo")
 def load_fake(scenario, **env):
     """A fresh fake terminal reading `scenario`, with the given MT5_FAKE_* variables."""
     variables = {"MT5_FAKE_SCENARIO": scenario, "MT5_FAKE_CRASH_AFTER_CALLS": "",
-                 "MT5_FAKE_INIT_ERROR": ""}
+                 "MT5_FAKE_INIT_ERROR": "", "MT5_FAKE_LATE_LOGIN": ""}
     variables.update(env)
     with mock.patch.dict(os.environ, variables):
         sys.modules.pop("MetaTrader5", None)
@@ -177,6 +177,31 @@ class EnvironmentKnobs(unittest.TestCase):
         self.assertEqual(mt5.account_info().login, login)
         self.assertFalse(mt5.initialize(login=login, password="bad", server=server))
         self.assertEqual(mt5.last_error()[0], -6)
+
+    def test_late_login_completes_in_the_terminal_after_the_package_timed_out(self):
+        def edit(document):
+            slow = next(a for a in document["accounts"] if a["login"] == 2011)
+            slow["knobs"]["login_latency_ms"] = 400
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "late.json")
+            with open(KNOBS, encoding="utf-8") as handle:
+                document = json.load(handle)
+            edit(document)
+            with open(path, "w", encoding="utf-8") as handle:
+                json.dump(document, handle)
+            mt5 = load_fake(path, MT5_FAKE_LATE_LOGIN="1")
+            self.assertTrue(mt5.initialize())
+            self.assertTrue(mt5.login(2001, password="healthy-pass", server="Knob-Server"))
+            self.assertFalse(mt5.login(2011, password="very-slow-login", server="Knob-Server",
+                                       timeout=100))
+            self.assertEqual(mt5.last_error()[0], -10005)
+            self.assertIsNone(mt5.account_info())  # nobody, until the terminal completes it
+            time.sleep(0.35)
+            self.assertEqual(mt5.account_info().login, 2011)
+            # A wrong password never completes late.
+            self.assertFalse(mt5.login(2011, password="wrong", server="Knob-Server", timeout=100))
+            time.sleep(0.45)
+            self.assertIsNone(mt5.account_info())
 
     def test_an_invalid_scenario_fails_the_import_naming_file_and_path(self):
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
