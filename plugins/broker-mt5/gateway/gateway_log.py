@@ -21,12 +21,25 @@ REDACTED = "[redacted]"
 _MIN_SECRET_LEN = 4
 
 
+def spellings(secret):
+    """The ways a secret appears in text: as is, and escaped as repr(), ascii(), JSON and the
+    repr of its UTF-8 bytes would write it (an exception's message often holds a repr)."""
+    forms = {secret, repr(secret)[1:-1], ascii(secret)[1:-1], json.dumps(secret)[1:-1],
+             json.dumps(secret, ensure_ascii=False)[1:-1], repr(secret.encode("utf-8"))[2:-1]}
+    # repr() picks double quotes for a string holding a single quote: then ' is not escaped.
+    forms.add(secret.replace("\\", "\\\\").replace("'", "\\'"))
+    return sorted((f for f in forms if len(f) >= _MIN_SECRET_LEN), key=len, reverse=True)
+
+
 def scrub(text, secrets):
-    """Returns `text` with every secret in `secrets` replaced by a marker."""
+    """Returns `text` with every secret in `secrets`, in each of its spellings, replaced."""
     text = str(text)
     for secret in secrets:
-        if secret and len(secret) >= _MIN_SECRET_LEN and secret in text:
-            text = text.replace(secret, REDACTED)
+        if not secret or len(secret) < _MIN_SECRET_LEN:
+            continue
+        for form in spellings(secret):
+            if form in text:
+                text = text.replace(form, REDACTED)
     return text
 
 
@@ -55,8 +68,9 @@ class JsonFormatter(logging.Formatter):
         text = json.dumps(line, ensure_ascii=False, default=str)
         with self._lock:
             secrets = list(self._secrets)
-        # Scrub the JSON-escaped spelling too, in case a secret holds quotes or backslashes.
-        return scrub(text, secrets + [json.dumps(s)[1:-1] for s in secrets])
+        # The line is JSON: scrub each spelling of each secret as JSON escapes it too.
+        forms = [f for s in secrets for f in spellings(s)]
+        return scrub(text, secrets + [json.dumps(f)[1:-1] for f in forms])
 
 
 class EventLogger:

@@ -10,6 +10,8 @@ import math
 import threading
 from datetime import datetime, timezone
 
+from terminal_worker import CallTimedOut
+
 PROTOCOL_VERSION = 1
 GATEWAY_VERSION = "1.0.0"
 
@@ -17,6 +19,10 @@ GATEWAY_VERSION = "1.0.0"
 RES_S_OK = 1
 RES_E_FAIL = -1
 RES_E_NOT_FOUND = -4
+
+# The largest `timeout=` the gateway hands the package unless --max-timeout-ms says otherwise: a
+# login with a longer one keeps the terminal (and every client) waiting.
+DEFAULT_MAX_TIMEOUT_MS = 120000
 
 # History dates outside this range are clamped: `datetime` cannot hold them on every platform,
 # and MT5 has no records before 1970 or after 3000 anyway.
@@ -113,31 +119,64 @@ class Params:
                            "docs/mt5-gateway-protocol.md" % (self._method, unknown))
 
 
+class DataAnswer:
+    """A result read from an account's data, with the account it was read from.
+
+    `account` is {"login", "server"} as the terminal reported them around the call, or None when
+    the terminal held no account or changed accounts during the call (docs/mt5-gateway-protocol.md
+    "The account check").
+    """
+
+    def __init__(self, result, account):
+        self.result = result
+        self.account = account
+
+
 class TerminalState:
-    """What the gateway last saw the terminal do, for `ping` (never asks the terminal)."""
+    """What the gateway last saw the terminal do, for `ping` (never asks the terminal).
+
+    The account is either known (proven by a call that read it from the terminal) or unknown:
+    after a login that failed, timed out or completed late, after an initialize without
+    credentials, or when two reads around one call disagreed. Only reads prove an account;
+    what a client asked for proves nothing.
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
         self.initialized = False
-        self.login = None
+        self.account = None
+        self.known = True
 
-    def set(self, **changes):
+    def set_initialized(self, initialized):
         with self._lock:
-            for key, value in changes.items():
-                setattr(self, key, value)
+            self.initialized = initialized
+
+    def proven(self, account):
+        """The terminal was just read to hold `account` ({"login", "server"} or None)."""
+        with self._lock:
+            self.account, self.known = account, True
+
+    def unknown(self):
+        with self._lock:
+            self.account, self.known = None, False
+
+    def detached(self):
+        with self._lock:
+            self.initialized, self.account, self.known = False, None, True
 
     def snapshot(self):
         with self._lock:
-            return self.initialized, self.login
+            return self.initialized, self.account, self.known
 
 
 class Methods:
     def __init__(self, mt5, worker, log, terminal_path=None, portable=False,
-                 history_time_arg="datetime"):
+                 history_time_arg="datetime", max_timeout_ms=DEFAULT_MAX_TIMEOUT_MS):
         self._mt5 = mt5
         self._worker = worker
         self._log = log
         self._terminal_path = terminal_path
+        self._max_timeout_ms = max_timeout_ms
         self._portable = portable
         self._history_time_arg = history_time_arg
         self.state = TerminalState()
@@ -180,18 +219,50 @@ class Methods:
 
     # --- running a call on the terminal ---------------------------------------------------
 
-    def _run(self, label, fn, deadline_s):
-        """Runs fn on the worker; returns (value, None) or (failed value, (code, message))."""
+    def _read_account(self):
+        """The account the terminal holds now, read from it ({"login", "server"} or None)."""
+        info = self._mt5.account_info()
+        login = getattr(info, "login", None)
+        if info is None or isinstance(login, bool) or not isinstance(login, int):
+            return None
+        server = getattr(info, "server", None)
+        return {"login": login, "server": server if isinstance(server, str) else None}
+
+    def _run(self, label, fn, deadline_s, account=None):
+        """Runs fn on the worker; returns (value, None) or (failed value, (code, message)).
+
+        account="around": the terminal's account is read before and after fn, in the same
+        worker job (no other gateway call can run in between), and returned as a third item:
+        None unless both reads name the same account. account="after": read once after a
+        successful fn (a login: the read proves where it landed). Either updates the state.
+        """
         mt5 = self._mt5
+        state = self.state
 
         def job():
+            before = self._read_account() if account == "around" else None
             value = fn()
             if value is None or value is False:
                 code, message = mt5.last_error()
-                return value, (code, message)
-            return value, None
+                if account == "after":
+                    state.unknown()  # a failed login may leave no account or the old one
+                return value, (code, message), None
+            if account is None:
+                return value, None, None
+            after = self._read_account()
+            read = after if account == "after" or after == before else None
+            if read is None:
+                state.unknown()
+            else:
+                state.proven(read)
+            return value, None, read
 
-        return self._worker.call(job, deadline_s, label)
+        # A login its caller gave up on leaves the account unknown even when it completes.
+        on_late = state.unknown if account == "after" else None
+        value, failure, read = self._worker.call(job, deadline_s, label, on_late)
+        if account is None:
+            return value, failure
+        return value, failure, read
 
     @staticmethod
     def _mt5_error(label, failure, nothing_means=RES_E_FAIL):
@@ -222,16 +293,22 @@ class Methods:
 
     def _ping(self, params, deadline_s):
         params.finish()
-        initialized, login = self.state.snapshot()
-        return {"pong": True, "initialized": initialized, "login": login,
+        initialized, account, known = self.state.snapshot()
+        return {"pong": True, "initialized": initialized,
+                "login": account["login"] if account else None,
+                "server": account["server"] if account else None,
+                "account_known": known,
                 "busy": self._worker.overrun_call() is not None}
 
-    @staticmethod
-    def _timeout_ms(params, deadline_s):
+    def _timeout_ms(self, params, deadline_s):
         # By default the terminal gives up a little before the client does, so a slow login
         # comes back as MT5's own -10005 rather than as a gateway timeout followed by `busy`.
+        # Never more than the operator's --max-timeout-ms: a call the package cannot interrupt
+        # must not hold the terminal for longer than the operator allows.
         timeout_ms = params.take_int("timeout_ms", minimum=1)
-        return timeout_ms if timeout_ms is not None else max(1, int(deadline_s * 900))
+        if timeout_ms is None:
+            timeout_ms = max(1, int(deadline_s * 900))
+        return min(timeout_ms, self._max_timeout_ms)
 
     def _credentials(self, params, required):
         login = params.take_int("login", required=required, minimum=1)
@@ -242,11 +319,9 @@ class Methods:
         return login, password, server
 
     def _initialize(self, params, deadline_s):
-        path = params.take_str("path")
-        if path and self._terminal_path and path != self._terminal_path:
-            raise RpcError("protocol", "initialize: this gateway serves the terminal at its "
-                           "--terminal-path; leave 'path' out of the request")
-        path = self._terminal_path or path
+        if params.has("path"):
+            raise RpcError("protocol", "initialize: the terminal is the gateway's own "
+                           "configuration (--terminal-path); leave 'path' out of the request")
         kwargs = {"timeout": self._timeout_ms(params, deadline_s)}
         portable = params.take_bool("portable")
         if portable is None and self._portable:
@@ -257,42 +332,64 @@ class Methods:
         if login is not None:
             kwargs.update(login=login, password=password, server=server)
         params.finish()
-        args = (path,) if path else ()
-        value, failure = self._run("initialize", lambda: self._mt5.initialize(*args, **kwargs),
-                                   deadline_s)
+        args = (self._terminal_path,) if self._terminal_path else ()
+        # With credentials the account is read after; without, a real terminal may log in to
+        # whatever account it last held, so the account is unknown until a call reads it.
+        self.state.unknown()
+        try:
+            answer = self._run("initialize", lambda: self._mt5.initialize(*args, **kwargs),
+                               deadline_s, account="after" if login is not None else None)
+        except CallTimedOut:
+            self.state.unknown()
+            raise
+        value, failure = answer[0], answer[1]
         if failure is not None:
-            self.state.set(initialized=False, login=None)
+            self.state.set_initialized(False)
             raise self._mt5_error("initialize", failure)
-        self.state.set(initialized=True, login=login)
-        return True
+        self.state.set_initialized(True)
+        if login is None:
+            return True
+        return DataAnswer(True, answer[2])
 
     def _login(self, params, deadline_s):
         login, password, server = self._credentials(params, required=True)
         timeout = self._timeout_ms(params, deadline_s)
         params.finish()
-        value, failure = self._run(
-            "login", lambda: self._mt5.login(login, password=password, server=server,
-                                             timeout=timeout), deadline_s)
+        self.state.unknown()
+        try:
+            value, failure, account = self._run(
+                "login", lambda: self._mt5.login(login, password=password, server=server,
+                                                 timeout=timeout), deadline_s, account="after")
+        except CallTimedOut:
+            self.state.unknown()
+            raise
         if failure is not None:
-            self.state.set(login=None)
             raise self._mt5_error("login", failure)
-        self.state.set(login=login)
-        return True
+        return DataAnswer(True, account)
 
     def _shutdown(self, params, deadline_s):
         params.finish()
         # shutdown() returns None by design, so None is not a failure here.
         self._worker.call(self._mt5.shutdown, deadline_s, "shutdown")
-        self.state.set(initialized=False, login=None)
+        self.state.detached()
         return True
 
     def _account_info(self, params, deadline_s):
         params.finish()
-        value, failure = self._run("account_info", self._mt5.account_info, deadline_s)
+        state = self.state
+
+        def read():
+            info = self._mt5.account_info()
+            if info is None:
+                state.unknown()  # no account, or the terminal could not say
+            else:
+                state.proven({"login": getattr(info, "login", None),
+                              "server": getattr(info, "server", None)})
+            return info
+
+        value, failure = self._run("account_info", read, deadline_s)
         result = self._shaped("account_info", value, failure, "object")
-        if isinstance(result, dict) and isinstance(result.get("login"), int):
-            self.state.set(login=result["login"])
-        return result
+        return DataAnswer(result, {"login": result.get("login"), "server": result.get("server")})
 
     def _positions_get(self, params, deadline_s):
         kwargs = {}
@@ -305,9 +402,9 @@ class Methods:
         if len(kwargs) > 1:
             raise RpcError("protocol", "positions_get: give at most one of symbol, group, "
                            "ticket")
-        value, failure = self._run("positions_get",
-                                   lambda: self._mt5.positions_get(**kwargs), deadline_s)
-        return self._shaped("positions_get", value, failure, "list")
+        value, failure, account = self._run(
+            "positions_get", lambda: self._mt5.positions_get(**kwargs), deadline_s, "around")
+        return DataAnswer(self._shaped("positions_get", value, failure, "list"), account)
 
     def _history_time(self, seconds):
         seconds = min(max(seconds, 0), MAX_HISTORY_EPOCH_S)
@@ -341,21 +438,21 @@ class Methods:
                 span = (self._history_time(date_from), self._history_time(date_to))
                 extra = {"group": group} if group is not None else {}
                 call = lambda: fn(*span, **extra)  # noqa: E731
-            value, failure = self._run(name, call, deadline_s)
-            return self._shaped(name, value, failure, "list")
+            value, failure, account = self._run(name, call, deadline_s, "around")
+            return DataAnswer(self._shaped(name, value, failure, "list"), account)
         return handler
 
     def _symbol(self, name):
         def handler(params, deadline_s):
             symbol = params.take_str("symbol", required=True)
             params.finish()
-            value, failure = self._run(name, lambda: getattr(self._mt5, name)(symbol),
-                                       deadline_s)
+            value, failure, account = self._run(
+                name, lambda: getattr(self._mt5, name)(symbol), deadline_s, "around")
             if failure is not None and failure[0] in (RES_S_OK, RES_E_FAIL, RES_E_NOT_FOUND):
                 # The package does not say "not found" consistently; the contract does.
                 raise RpcError("mt5", "symbol '%s' is not known to the terminal for this "
                                "account (MT5 last_error %d: %s); check the name, including "
                                "any broker suffix" % (symbol, failure[0], failure[1]),
                                code=RES_E_NOT_FOUND)
-            return self._shaped(name, value, failure, "object")
+            return DataAnswer(self._shaped(name, value, failure, "object"), account)
         return handler

@@ -25,7 +25,9 @@ import threading
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from gateway_log import make_logger  # noqa: E402
-from gateway_methods import GATEWAY_VERSION, Methods, RpcError  # noqa: E402
+from gateway_admission import Limits  # noqa: E402
+from gateway_methods import (DEFAULT_MAX_TIMEOUT_MS, GATEWAY_VERSION, Methods,  # noqa: E402
+                             RpcError)
 from gateway_server import GatewayServer  # noqa: E402
 from terminal_worker import CallTimedOut, TerminalBusy, TerminalWorker  # noqa: E402
 
@@ -33,6 +35,8 @@ DEFAULT_PORT = 18765
 MIN_TOKEN_LENGTH = 16
 TOKEN_ENV = "MT5_GATEWAY_TOKEN"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# TLS 1.2 suites with forward secrecy and authenticated encryption only.
+DEFAULT_TLS12_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20"
 
 
 def parse_args(argv):
@@ -52,7 +56,8 @@ def parse_args(argv):
                         help="serve plain TCP without TLS (framing tests only; never in "
                              "production)")
     parser.add_argument("--terminal-path",
-                        help="terminal64.exe to start and attach to (passed to initialize)")
+                        help="terminal64.exe to start and attach to (passed to initialize; "
+                             "clients cannot choose it)")
     parser.add_argument("--portable", action="store_true",
                         help="start the terminal in portable mode (data beside terminal64.exe)")
     parser.add_argument("--mt5-module", default="MetaTrader5",
@@ -60,7 +65,34 @@ def parse_args(argv):
     parser.add_argument("--history-time-arg", choices=("datetime", "int"), default="datetime",
                         help="how history date ranges are passed to the package: aware UTC "
                              "datetime (default) or plain epoch seconds")
-    parser.add_argument("--max-connections", type=int, default=16)
+    parser.add_argument("--max-timeout-ms", type=int, default=DEFAULT_MAX_TIMEOUT_MS,
+                        help="largest timeout= handed to the package's initialize/login; a "
+                             "client's timeout_ms above it is lowered to it (default %d)"
+                             % DEFAULT_MAX_TIMEOUT_MS)
+    parser.add_argument("--tls-min-version", choices=("1.2", "1.3"), default="1.2",
+                        help="oldest TLS version accepted (default 1.2)")
+    parser.add_argument("--tls-ciphers", default=DEFAULT_TLS12_CIPHERS,
+                        help="OpenSSL cipher list for TLS 1.2; only ECDHE key exchange with AEAD "
+                             "ciphers is accepted (default %s); TLS 1.3 suites are all "
+                             "forward-secret" % DEFAULT_TLS12_CIPHERS)
+    parser.add_argument("--client-ca",
+                        help="PEM CA file: clients must present a certificate it signed "
+                             "(mutual TLS), in addition to the token")
+    parser.add_argument("--max-connections", type=int, default=16,
+                        help="authenticated connections served at once (default 16)")
+    parser.add_argument("--max-unauthenticated", type=int, default=64,
+                        help="connections that have not said hello yet, in total (default 64)")
+    parser.add_argument("--max-unauthenticated-per-address", type=int, default=8,
+                        help="connections that have not said hello yet, per source address "
+                             "(default 8)")
+    parser.add_argument("--hello-timeout-s", type=float, default=10.0,
+                        help="time from connecting to a valid hello, TLS handshake included "
+                             "(default 10)")
+    parser.add_argument("--wrong-token-delay-ms", type=int, default=1000,
+                        help="delay before answering a wrong token (default 1000)")
+    parser.add_argument("--wrong-tokens-to-block", type=int, default=10,
+                        help="wrong tokens from one address within a minute after which it is "
+                             "refused for a minute (default 10)")
     parser.add_argument("--idle-timeout-s", type=float, default=900.0,
                         help="close an authenticated connection silent this long")
     parser.add_argument("--log-level", default="info",
@@ -104,18 +136,42 @@ def read_token(token_file, log):
     return token
 
 
-def make_ssl_context(cert, key):
+def make_ssl_context(cert, key, min_version="1.2", ciphers=DEFAULT_TLS12_CIPHERS,
+                     client_ca=None):
     if not cert or not key:
         raise StartupError("give --cert and --key (PEM files; see docs/mt5-gateway.md), or "
                            "--insecure-plaintext for framing tests only")
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.minimum_version = (ssl.TLSVersion.TLSv1_3 if min_version == "1.3"
+                               else ssl.TLSVersion.TLSv1_2)
+    context.options |= ssl.OP_NO_COMPRESSION | ssl.OP_CIPHER_SERVER_PREFERENCE
+    context.options |= getattr(ssl, "OP_NO_RENEGOTIATION", 0)
+    try:
+        context.set_ciphers(ciphers)
+    except ssl.SSLError:
+        raise StartupError("--tls-ciphers '%s' selects no cipher OpenSSL knows; use the "
+                           "default %s" % (ciphers, DEFAULT_TLS12_CIPHERS))
+    weak = [c["name"] for c in context.get_ciphers()
+            if c.get("protocol") != "TLSv1.3" and (c.get("kea") != "kx-ecdhe"
+                                                   or not c.get("aead"))]
+    if weak:
+        raise StartupError("--tls-ciphers '%s' allows %s, without forward secrecy (ECDHE) or "
+                           "an AEAD cipher; use the default %s"
+                           % (ciphers, ", ".join(weak[:5]), DEFAULT_TLS12_CIPHERS))
     try:
         context.load_cert_chain(cert, key)
     except (OSError, ssl.SSLError) as error:
         raise StartupError("cannot load the certificate '%s' with key '%s': %s; check both "
                            "are PEM files and the key belongs to the certificate"
                            % (cert, key, error))
+    if client_ca:
+        try:
+            context.load_verify_locations(cafile=client_ca)
+        except (OSError, ssl.SSLError) as error:
+            raise StartupError("cannot load --client-ca '%s': %s; give a PEM file of the CA "
+                               "that signs the plugins' client certificates"
+                               % (client_ca, error))
+        context.verify_mode = ssl.CERT_REQUIRED
     return context
 
 
@@ -163,8 +219,11 @@ def run(args):
     log = make_logger(args.log_level, args.log_file)
     mt5 = import_mt5(args.mt5_module)
     worker = TerminalWorker(log)
+    if args.max_timeout_ms < 1000:
+        raise StartupError("--max-timeout-ms must be at least 1000 (a login takes seconds)")
     methods = Methods(mt5, worker, log, terminal_path=args.terminal_path,
-                      portable=args.portable, history_time_arg=args.history_time_arg)
+                      portable=args.portable, history_time_arg=args.history_time_arg,
+                      max_timeout_ms=args.max_timeout_ms)
     if args.self_test:
         report, code = self_test(methods)
         print(json.dumps(report, indent=2, ensure_ascii=False))
@@ -172,7 +231,8 @@ def run(args):
 
     token = read_token(args.token_file, log)
     log.add_secret(token)
-    context = None if args.insecure_plaintext else make_ssl_context(args.cert, args.key)
+    context = None if args.insecure_plaintext else make_ssl_context(
+        args.cert, args.key, args.tls_min_version, args.tls_ciphers, args.client_ca)
     if context is None:
         log.warning("serving plain TCP without TLS (--insecure-plaintext): tests only")
     stop_event = threading.Event()
@@ -180,7 +240,14 @@ def run(args):
     try:
         server = GatewayServer(host=args.host, port=args.port, ssl_context=context,
                                token=token, methods=methods, log=log,
-                               max_connections=args.max_connections,
+                               limits=Limits(
+                                   max_working=args.max_connections,
+                                   max_unauthenticated=args.max_unauthenticated,
+                                   max_unauthenticated_per_address=(
+                                       args.max_unauthenticated_per_address),
+                                   hello_timeout_s=args.hello_timeout_s,
+                                   wrong_token_delay_s=args.wrong_token_delay_ms / 1000,
+                                   wrong_tokens_to_block=args.wrong_tokens_to_block),
                                idle_timeout_s=args.idle_timeout_s)
     except OSError as error:
         raise StartupError("cannot listen on %s:%d: %s; pick a free port or stop the other "

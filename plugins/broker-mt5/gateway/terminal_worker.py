@@ -24,9 +24,10 @@ class CallTimedOut(Exception):
 
 
 class _Job:
-    def __init__(self, fn, label):
+    def __init__(self, fn, label, on_late):
         self.fn = fn
         self.label = label
+        self.on_late = on_late
         self.state = _QUEUED
         self.abandoned = False
         self.started = 0.0
@@ -49,12 +50,14 @@ class TerminalWorker:
         with self._lock:
             return self._overrun.label if self._overrun else None
 
-    def call(self, fn, deadline_s, label):
+    def call(self, fn, deadline_s, label, on_late=None):
         """Runs `fn()` on the worker; returns its result or raises what it raised.
 
-        Raises TerminalBusy or CallTimedOut as described in the module docstring.
+        Raises TerminalBusy or CallTimedOut as described in the module docstring. `on_late()`
+        runs on the worker thread when a call its caller gave up on returns, before any other
+        call starts, so what it records cannot be overtaken by a later call's outcome.
         """
-        job = _Job(fn, label)
+        job = _Job(fn, label, on_late)
         with self._lock:
             if self._overrun is not None:
                 running_s = time.monotonic() - self._overrun.started
@@ -102,6 +105,8 @@ class TerminalWorker:
                 job.state = _DONE
                 if job.abandoned:
                     self._overrun = None
+                    if job.on_late is not None:
+                        job.on_late()
                     self._log.warning(
                         "late call finished", call=job.label,
                         duration_ms=round((time.monotonic() - job.started) * 1000))

@@ -15,6 +15,7 @@ std::string_view failure_kind_name(FailureKind kind) noexcept {
     case FailureKind::kCertificate: return "certificate";
     case FailureKind::kQueue: return "queue";
     case FailureKind::kNoTerminal: return "no_terminal";
+    case FailureKind::kWrongAccount: return "wrong_account";
   }
   return "unknown";
 }
@@ -49,6 +50,9 @@ FailurePolicy policy_for(FailureKind kind, int code) noexcept {
     // Waiting behind other accounts says nothing about the terminal's health.
     case FailureKind::kQueue: return {true, false, MT5B_TIMEOUT};
     case FailureKind::kNoTerminal: return {false, false, MT5B_UNAVAILABLE};
+    // Another client switched the terminal's account: not the terminal's fault, and the
+    // retry logs in again.
+    case FailureKind::kWrongAccount: return {true, false, MT5B_RETRY};
   }
   return {false, false, MT5B_FAILED};
 }

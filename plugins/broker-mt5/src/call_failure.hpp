@@ -26,6 +26,9 @@ enum class FailureKind {
   kCertificate,  // the gateway's certificate failed verification or the pin
   kQueue,        // the terminal stayed busy with other calls until our deadline
   kNoTerminal,   // every terminal is unhealthy
+  // The answer was read from another account than the one asked for, or from an unknown one
+  // (someone else's login took the terminal): refused, and retried after a fresh login.
+  kWrongAccount,
 };
 
 std::string_view failure_kind_name(FailureKind kind) noexcept;

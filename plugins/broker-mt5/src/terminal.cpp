@@ -136,13 +136,42 @@ void Terminal::after_ping(const rapidjson::Value& pong, Deadline until) {
   }
 }
 
+void Terminal::check_account(const rapidjson::Value& answer, const AccountKey& wanted,
+                             std::string_view method) {
+  std::string found = "an account the gateway could not name";
+  auto account = answer.FindMember("account");
+  if (account != answer.MemberEnd() && account->value.IsObject()) {
+    auto login = account->value.FindMember("login");
+    auto server = account->value.FindMember("server");
+    if (login != account->value.MemberEnd() && login->value.IsInt64() &&
+        server != account->value.MemberEnd() && server->value.IsString()) {
+      std::string_view server_name(server->value.GetString(), server->value.GetStringLength());
+      if (login->value.GetInt64() == wanted.login && server_name == wanted.server) return;
+      found = "account " + std::to_string(login->value.GetInt64()) + " on '" +
+              std::string(server_name.substr(0, 64)) + "'";
+    }
+  }
+  {
+    std::lock_guard lock(state_mutex_);
+    held_.reset();  // whatever the terminal holds, it is not ours: the retry logs in again
+  }
+  host_.counter_add("mt5bridge_mt5_wrong_account_total", labels(method));
+  auto text = "terminal '" + settings_.name + "' answered " + std::string(method) +
+              " with the data of " + found + ", not of account " + std::to_string(wanted.login) +
+              " on '" + wanted.server +
+              "' (another client switched its account); the answer is refused and the call is "
+              "retried after a fresh login";
+  host_.warn(text);
+  throw CallFailure(FailureKind::kWrongAccount, 0, text);
+}
+
 void Terminal::log_in(const Credentials& who, Deadline until) {
   {
     std::lock_guard lock(state_mutex_);
     held_.reset();  // after a failed login MT5 may hold nothing, or the old account
   }
   auto timeout = capped(login_timeout_, until);
-  rpc(
+  auto answer = rpc(
       "login",
       [&](JsonWriter& w) {
         w.Key("login");
@@ -156,6 +185,8 @@ void Terminal::log_in(const Credentials& who, Deadline until) {
         w.Int64(timeout.count());
       },
       timeout);
+  // The gateway read the account right after the login: it proves where the login landed.
+  check_account(answer, who.account, "login");
   std::lock_guard lock(state_mutex_);
   held_ = HeldAccount{who.account, who.digest, host_.monotonic_ns()};
   host_.debug("terminal '" + settings_.name + "' logged in to account " +
@@ -174,6 +205,8 @@ void Terminal::use(const Credentials& who, Deadline until, const Request* reques
     if (!holds(who.account, who.digest)) log_in(who, until);
     if (request != nullptr) {
       auto answer = rpc(request->method, request->params, capped(call_timeout_, until));
+      // Nothing reaches the caller (and so storage) unless it is this account's data.
+      check_account(answer, who.account, request->method);
       if (request->on_result) request->on_result(answer["result"]);
     }
     {

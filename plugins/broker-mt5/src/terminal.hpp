@@ -100,6 +100,10 @@ class Terminal {
   void connect(Deadline until);
   void log_in(const Credentials& who, Deadline until);
   void after_ping(const rapidjson::Value& pong, Deadline until);
+  // Refuses an answer whose "account" is not `wanted` (docs/mt5-gateway-protocol.md "The
+  // account check"): forgets the held account and throws CallFailure(kWrongAccount).
+  void check_account(const rapidjson::Value& answer, const AccountKey& wanted,
+                     std::string_view method);
   // Feeds a failure to the state machine (under call_mutex_).
   void settle(const CallFailure& failure, std::string_view password);
   rapidjson::Document rpc(std::string_view method, const ParamsWriter& params,

@@ -362,6 +362,20 @@ std::string FakeGateway::answer(const std::string& line, bool& authenticated, bo
     w.Reset(out);
     return fail({"protocol", 0, "unknown method " + method});
   }
+  if (method != "hello" && method != "ping" && method != "initialize") {
+    // As the gateway does: the account the data was read from.
+    w.Key("account");
+    if (accounts_.count(current_login_) == 0) {
+      w.Null();
+    } else {
+      w.StartObject();
+      w.Key("login");
+      w.Int64(current_login_);
+      w.Key("server");
+      w.String(accounts_.at(current_login_).server.c_str());
+      w.EndObject();
+    }
+  }
   w.EndObject();
   return std::string(out.GetString(), out.GetSize());
 }
@@ -386,6 +400,10 @@ void FakeGateway::drop(const std::string& method, int times) {
 void FakeGateway::set_latency(const std::string& method, std::chrono::milliseconds latency) {
   std::lock_guard lock(mu_);
   latency_[method] = latency;
+}
+void FakeGateway::switch_account(int64_t login) {
+  std::lock_guard lock(mu_);
+  current_login_ = login;
 }
 void FakeGateway::detach_terminal() {
   std::lock_guard lock(mu_);

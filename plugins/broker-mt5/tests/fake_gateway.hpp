@@ -53,6 +53,10 @@ class FakeGateway {
   void hang(const std::string& method, int times);
   void drop(const std::string& method, int times);
   void set_latency(const std::string& method, std::chrono::milliseconds latency);
+  // The terminal now holds `login` without any login request on this gateway (another client's
+  // login that completed late): answers carry that account, or null when it is not one of
+  // the added accounts.
+  void switch_account(int64_t login);
   // The terminal reports itself detached (as after a terminal restart) until `initialize`.
   void detach_terminal();
 

@@ -91,8 +91,9 @@ TEST_F(RealGateways, syncs_accounts_through_two_gateways_over_tls) {
 }
 
 TEST_F(RealGateways, a_gateway_killed_mid_sync_and_restarted_is_probed_back_while_the_other_works) {
-  // t1's fake terminal dies on its 4th call: initialize, login, account_info, then positions_get.
-  start({{"MT5_FAKE_CRASH_AFTER_CALLS", "3"}});
+  // t1's fake terminal dies on its 5th package call: initialize, login and the read of its
+  // account, account_info, then the first of positions_get.
+  start({{"MT5_FAKE_CRASH_AFTER_CALLS", "4"}});
   auto a = open_demo(kHedging);  // t1
   auto b = open_demo(kNetting);  // t2
   auto lost = sync(*broker_, *a);

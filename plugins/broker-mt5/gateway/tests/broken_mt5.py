@@ -11,7 +11,9 @@ def initialize(*args, **kwargs):
 
 
 def login(login, password=None, server=None, timeout=0):
-    raise RuntimeError("the terminal exploded while checking password %s" % password)
+    # As is, and as reprs escape it: str(), repr() and the repr of its bytes.
+    raise RuntimeError("the terminal exploded while checking password %s (%r, %r)"
+                       % (password, password, password.encode("utf-8")))
 
 
 def account_info():

@@ -176,8 +176,9 @@ class GatewayWithDemoScenario(unittest.TestCase):
         version = client.result("version")
         self.assertEqual(len(version), 3)
         self.assertEqual(client.result("last_error"), [1, "Success"])
-        self.assertEqual(client.result("ping"), {"pong": True, "initialized": True,
-                                                 "login": 5001234, "busy": False})
+        self.assertEqual(client.result("ping"), {
+            "pong": True, "initialized": True, "login": 5001234, "server": "MetaQuotes-Demo",
+            "account_known": True, "busy": False})
 
     def test_shutdown_detaches_from_the_terminal(self):
         client = self.logged_in()
@@ -335,7 +336,9 @@ class DeadlinesAndBusy(unittest.TestCase):
 
 class ProcessLifecycle(unittest.TestCase):
     def test_the_crash_knob_kills_the_gateway_mid_sync(self):
-        gateway = start(env={"MT5_FAKE_CRASH_AFTER_CALLS": "3"}, name="crash")
+        # initialize, login and the read of its account, account_info; then positions_get's
+        # first package call crashes.
+        gateway = start(env={"MT5_FAKE_CRASH_AFTER_CALLS": "4"}, name="crash")
         self.addCleanup(gateway.stop)
         with gateway.connect(CERT) as client:
             hello(client)

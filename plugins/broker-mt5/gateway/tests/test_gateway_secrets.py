@@ -83,6 +83,26 @@ class SecretsStayOutOfTheLog(unittest.TestCase):
         self.assertIn("[redacted]", text)
         self.assert_log_holds_none_of(text, [self.token, ALICE["password"]])
 
+    def test_a_password_inside_an_exception_repr_is_scrubbed_too(self):
+        gateway = self.start(name="broken-repr", args=["--mt5-module", "broken_mt5"],
+                             env={"PYTHONPATH": HERE})
+        password = "it's\\a Pässwort\"-1"
+        with gateway.connect(self.cert) as client:
+            self.hello(client)
+            error = client.error("login", dict(ALICE, password=password))
+            self.assertEqual(error["kind"], "internal")
+        gateway.stop()
+        spellings = {password, repr(password)[1:-1], ascii(password)[1:-1],
+                     repr(password.encode("utf-8"))[2:-1], json.dumps(password)[1:-1]}
+        text = gateway.log_text()
+        self.assertIn("RuntimeError", text)
+        for line in text.splitlines():
+            for value in json.loads(line).values():
+                for spelling in spellings:
+                    self.assertNotIn(spelling, str(value))
+        for spelling in spellings:
+            self.assertNotIn(spelling, text)
+
 
 if __name__ == "__main__":
     unittest.main()
