@@ -102,6 +102,11 @@ void RequestDispatcher::authorize(const Route& route, RequestContext& ctx) const
                                        {"route", route.pattern},
                                        {"error_code", code},
                                        {"reason", reasons.empty() ? message : reasons}});
+    metrics_.counter_add("mt5bridge_auth_failures_total", "code=\"" + code + "\"", 1);
+    auto bursts =
+        auth_failures_.failed(ctx.request.header("X-API-Key").value_or(""), ctx.request.client_ip);
+    if (bursts.key) metrics_.counter_add("mt5bridge_auth_failure_bursts_total", "by=\"key\"", 1);
+    if (bursts.ip) metrics_.counter_add("mt5bridge_auth_failure_bursts_total", "by=\"ip\"", 1);
     throw ApiError(401, code, message,
                    reasons.empty() ? std::nullopt : std::optional<std::string>(reasons));
   };

@@ -6,6 +6,7 @@
 #include "api/auth_chain.hpp"
 #include "api/router.hpp"
 #include "config/pipeline_config.hpp"
+#include "metrics/auth_failure_watch.hpp"
 #include "metrics/http_request_metrics.hpp"
 #include "metrics/metrics_registry.hpp"
 #include "services/ratelimit/rate_limiter.hpp"
@@ -47,6 +48,7 @@ class RequestDispatcher {
   MetricsRegistry& metrics_;
   HttpRequestMetrics request_metrics_;
   RateLimiter limiter_;
+  mutable AuthFailureWatch auth_failures_;
   mt5b_dispatcher table_;
 };
 

@@ -1,5 +1,7 @@
 #include "app/host_app.hpp"
 
+#include "metrics/host_metrics.hpp"
+
 #include "api/openapi_route.hpp"
 #include "log/logger.hpp"
 
@@ -8,7 +10,9 @@
 namespace mt5b::host {
 
 HostApp::HostApp(PipelineConfig config, std::unique_ptr<PluginLoader> loader)
-    : config_(std::move(config)), loader_(std::move(loader)) {}
+    : config_(std::move(config)), loader_(std::move(loader)) {
+  describe_host_metrics(metrics_);
+}
 
 HostApp::~HostApp() {
   stop();

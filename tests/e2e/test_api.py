@@ -601,7 +601,7 @@ class HealthAndMetricsTest(ApiTestCase):
         self.assertGreaterEqual(series(metrics, "mt5bridge_cache_requests_total", cache="info", result="hit"), 1)
         self.assertGreaterEqual(series(metrics, "mt5bridge_broker_fetch_seconds_count", what="info"), 1)
         self.assertEqual(series(metrics, "mt5bridge_terminal_state", state="CONNECTED"), 1)
-        self.assertGreater(series(metrics, "mt5bridge_process_resident_memory_megabytes"), 0)
+        self.assertGreater(series(metrics, "process_resident_memory_bytes"), 0)
 
     def test_duration_histograms_are_labelled_by_status_too(self):
         # Regression (was a host bug): mt5bridge_http_request_duration_seconds carries only route (request_dispatcher.cpp,

@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,11 +15,14 @@ namespace {
 
 using mt5b::host::HttpRequestMetrics;
 using mt5b::host::MetricsRegistry;
+using mt5b::host::MetricType;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 TEST(MetricsRegistry, renders_counters_gauges_and_histograms_in_prometheus_text) {
   MetricsRegistry m;
+  m.describe("b_total", MetricType::counter, "Bees counted.");
+  m.describe("d_seconds", MetricType::histogram, "How long it took.", {0.01, 1, 30});
   m.counter_add("b_total", "route=\"/x\"", 2);
   m.counter_add("b_total", "route=\"/x\"", 1.5);
   m.counter_add("a_total", "", 1);
@@ -27,30 +31,66 @@ TEST(MetricsRegistry, renders_counters_gauges_and_histograms_in_prometheus_text)
   m.observe("d_seconds", "what=\"info\"", 0.002);
   m.observe("d_seconds", "what=\"info\"", 40);
   EXPECT_EQ(m.render_prometheus(),
+            "# HELP a_total Reported by a plugin; see that plugin's documentation.\n"
             "# TYPE a_total counter\n"
             "a_total 1\n"
+            "# HELP b_total Bees counted.\n"
             "# TYPE b_total counter\n"
             "b_total{route=\"/x\"} 3.5\n"
-            "# TYPE g gauge\n"
-            "g{state=\"up\"} 4\n"
+            "# HELP d_seconds How long it took.\n"
             "# TYPE d_seconds histogram\n"
-            "d_seconds_bucket{what=\"info\",le=\"0.001\"} 0\n"
-            "d_seconds_bucket{what=\"info\",le=\"0.0025\"} 1\n"
-            "d_seconds_bucket{what=\"info\",le=\"0.005\"} 1\n"
             "d_seconds_bucket{what=\"info\",le=\"0.01\"} 1\n"
-            "d_seconds_bucket{what=\"info\",le=\"0.025\"} 1\n"
-            "d_seconds_bucket{what=\"info\",le=\"0.05\"} 1\n"
-            "d_seconds_bucket{what=\"info\",le=\"0.1\"} 1\n"
-            "d_seconds_bucket{what=\"info\",le=\"0.25\"} 1\n"
-            "d_seconds_bucket{what=\"info\",le=\"0.5\"} 1\n"
             "d_seconds_bucket{what=\"info\",le=\"1\"} 1\n"
-            "d_seconds_bucket{what=\"info\",le=\"2.5\"} 1\n"
-            "d_seconds_bucket{what=\"info\",le=\"5\"} 1\n"
-            "d_seconds_bucket{what=\"info\",le=\"10\"} 1\n"
             "d_seconds_bucket{what=\"info\",le=\"30\"} 1\n"
             "d_seconds_bucket{what=\"info\",le=\"+Inf\"} 2\n"
             "d_seconds_sum{what=\"info\"} 40.002000000000002\n"
-            "d_seconds_count{what=\"info\"} 2\n");
+            "d_seconds_count{what=\"info\"} 2\n"
+            "# HELP g Reported by a plugin; see that plugin's documentation.\n"
+            "# TYPE g gauge\n"
+            "g{state=\"up\"} 4\n");
+}
+
+TEST(MetricsRegistry, an_undescribed_histogram_gets_the_default_latency_buckets) {
+  MetricsRegistry m;
+  m.observe("d_seconds", "", 0.002);
+  std::string text = m.render_prometheus();
+  for (double bound : MetricsRegistry::kBounds) {
+    char le[32];
+    std::snprintf(le, sizeof le, "le=\"%g\"", bound);
+    EXPECT_THAT(text, HasSubstr(le));
+  }
+  EXPECT_THAT(text, HasSubstr("d_seconds_bucket{le=\"0.0025\"} 1\n"));
+}
+
+TEST(MetricsRegistry, described_families_show_help_and_type_before_any_series) {
+  MetricsRegistry m;
+  m.describe("x_total", MetricType::counter, "Line one\nback\\slash");
+  m.describe("y_seconds", MetricType::histogram, "Y.", {1, 600});
+  EXPECT_EQ(m.render_prometheus(),
+            "# HELP x_total Line one\\nback\\\\slash\n"
+            "# TYPE x_total counter\n"
+            "# HELP y_seconds Y.\n"
+            "# TYPE y_seconds histogram\n");
+}
+
+TEST(MetricsRegistry, declared_series_are_rendered_at_zero_from_the_start) {
+  MetricsRegistry m;
+  m.describe("c_total", MetricType::counter, "C.");
+  m.describe("g", MetricType::gauge, "G.");
+  m.describe("h_seconds", MetricType::histogram, "H.", {1, 600});
+  m.declare("c_total", "outcome=\"failed\"");
+  m.declare("g");
+  m.declare("h_seconds");
+  EXPECT_EQ(m.render_prometheus(),
+            "# HELP c_total C.\n# TYPE c_total counter\nc_total{outcome=\"failed\"} 0\n"
+            "# HELP g G.\n# TYPE g gauge\ng 0\n"
+            "# HELP h_seconds H.\n# TYPE h_seconds histogram\n"
+            "h_seconds_bucket{le=\"1\"} 0\nh_seconds_bucket{le=\"600\"} 0\n"
+            "h_seconds_bucket{le=\"+Inf\"} 0\nh_seconds_sum 0\nh_seconds_count 0\n");
+  m.observe("h_seconds", "", 450);
+  EXPECT_THAT(m.render_prometheus(), HasSubstr("h_seconds_bucket{le=\"1\"} 0\n"
+                                               "h_seconds_bucket{le=\"600\"} 1\n"))
+      << "a 7.5-minute sync cycle lands in a bucket, not in +Inf";
 }
 
 TEST(MetricsRegistry, a_value_on_a_bound_falls_in_that_bucket) {
@@ -65,10 +105,10 @@ TEST(MetricsRegistry, a_series_held_by_handle_appears_only_once_updated) {
   auto hits = m.counter_series("cache_total", "result=\"hit\"");
   auto misses = m.counter_series("cache_total", "result=\"miss\"");
   auto latency = m.histogram_series("latency_seconds", "");
-  EXPECT_EQ(m.render_prometheus(), "") << "nothing was counted yet";
+  EXPECT_THAT(m.render_prometheus(), Not(HasSubstr("cache_total{"))) << "nothing was counted yet";
   hits.add(1);
   std::string text = m.render_prometheus();
-  EXPECT_EQ(text, "# TYPE cache_total counter\ncache_total{result=\"hit\"} 1\n");
+  EXPECT_THAT(text, HasSubstr("# TYPE cache_total counter\ncache_total{result=\"hit\"} 1\n"));
   EXPECT_THAT(text, Not(HasSubstr("miss")));
   latency.observe(0.01);
   EXPECT_THAT(m.render_prometheus(), HasSubstr("latency_seconds_count 1\n"));

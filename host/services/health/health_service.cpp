@@ -1,12 +1,14 @@
 #include "services/health/health_service.hpp"
 
 #include "api/json_response.hpp"
+#include "metrics/host_metrics.hpp"
 #include "normaliser/time_format.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <cmath>
+#include <map>
 
 #ifndef MT5BRIDGE_VERSION
 #define MT5BRIDGE_VERSION "0.0.0"
@@ -208,11 +210,14 @@ Response HealthService::readyz() {
 }
 
 Response HealthService::metrics() {
-  auto usage = usage_.sample(data_dir_);
-  metrics_.gauge_set("mt5bridge_process_resident_memory_megabytes", "", usage.memory_mb);
+  sample_process_metrics(metrics_);
   metrics_.gauge_set(
       "mt5bridge_uptime_seconds", "",
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count());
+  std::string why;
+  const bool storage_up = storage_.ping(&why) == MT5B_OK;
+  metrics_.gauge_set("mt5bridge_storage_up", "", storage_up ? 1 : 0);
+  if (storage_up) count_accounts_by_status();
   for (auto* b : brokers_) {
     try {
       for (const auto& s : b->backend_states())
@@ -229,6 +234,32 @@ Response HealthService::metrics() {
   r.body = metrics_.render_prometheus();
   r.set_header("Content-Type", "text/plain; version=0.0.4");
   return r;
+}
+
+void HealthService::count_accounts_by_status() {
+  // Reading every account costs a storage round trip per page: at most every 30 s, whatever
+  // the scrape interval; one scrape counts at a time.
+  std::unique_lock lock(accounts_mu_, std::try_to_lock);
+  if (!lock.owns_lock()) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (accounts_counted_at_ && now - *accounts_counted_at_ < std::chrono::seconds(30)) return;
+  std::map<std::string, int64_t> counts;
+  for (const char* status : kConnectionStatuses) counts[status] = 0;
+  constexpr int64_t kPage = 1000;
+  try {
+    for (int64_t offset = 0;; offset += kPage) {
+      auto page = storage_.list(AccountQuery{"", false, kPage, offset});
+      for (const auto& a : page) ++counts[a.connection_status];
+      if (static_cast<int64_t>(page.size()) < kPage) break;
+    }
+  } catch (const std::exception&) {
+    return;  // storage_up says why the figures are old
+  }
+  for (const auto& [status, n] : counts)
+    metrics_.gauge_set("mt5bridge_accounts",
+                       "connection_status=\"" + prometheus_label_value(status) + "\"",
+                       static_cast<double>(n));
+  accounts_counted_at_ = now;
 }
 
 }  // namespace mt5b::host

@@ -10,6 +10,8 @@
 #include "services/health/process_usage.hpp"
 
 #include <chrono>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +29,8 @@ class HealthService {
   Response metrics();
 
  private:
+  void count_accounts_by_status();
+
   StorageClient& storage_;
   std::vector<BrokerClient*> brokers_;
   MetricsRegistry& metrics_;
@@ -34,6 +38,8 @@ class HealthService {
   std::string data_dir_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   ProcessUsage usage_;
+  std::mutex accounts_mu_;
+  std::optional<std::chrono::steady_clock::time_point> accounts_counted_at_;
 };
 
 }  // namespace mt5b::host

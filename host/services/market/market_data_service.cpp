@@ -198,8 +198,9 @@ void MarketDataService::forget(const std::string& account_id) {
 }
 
 template <class T>
-typename TtlCache<T>::Result MarketDataService::cached(TtlCache<T>& cache, const std::string& key,
-                                                       int64_t ttl_s, CacheKind what,
+typename TtlCache<T>::Result MarketDataService::cached(TtlCache<T>& cache, const Account& account,
+                                                       const std::string& key, int64_t ttl_s,
+                                                       CacheKind what,
                                                        const std::function<T()>& fetch) {
   typename TtlCache<T>::Result result;
   try {
@@ -213,8 +214,16 @@ typename TtlCache<T>::Result MarketDataService::cached(TtlCache<T>& cache, const
       }
     });
   } catch (const PluginCallError& e) {
+    // The same labels as the account service's count: one label set for the family.
+    std::string broker = account.broker_instance;
+    try {
+      broker = access_.broker_of(account).name();
+    } catch (const std::exception&) {
+    }
     metrics_.counter_add("mt5bridge_broker_errors_total",
-                         "status=\"" + std::string(sdk::status_name(e.status())) + "\"", 1);
+                         "broker=\"" + prometheus_label_value(broker) + "\",status=\"" +
+                             sdk::status_name(e.status()) + "\"",
+                         1);
     if (e.status() != MT5B_UNAUTHENTICATED) access_.last_error().record(e.what(), now_unix_ms());
     throw broker_api_error(e);
   }
@@ -306,7 +315,7 @@ Response MarketDataService::info(RequestContext& ctx) {
   auto owned = access_.owned_account_cached(ctx);
   const Account& account = *owned;
   auto result = cached<std::shared_ptr<const InfoSnapshot>>(
-      info_cache_, account.id + "|info", api_.info_cache_ttl_s, kInfoCache,
+      info_cache_, account, account.id + "|info", api_.info_cache_ttl_s, kInfoCache,
       [&] { return std::make_shared<const InfoSnapshot>(fetch_info(account)); });
   rapidjson::StringBuffer sb(nullptr, kJsonReserve);
   JsonWriter w(sb);
@@ -338,7 +347,7 @@ Response MarketDataService::positions(RequestContext& ctx) {
   std::vector<std::string> symbols;
   if (auto s = ctx.request.query_param("symbols")) symbols = split_symbols(*s);
 
-  auto result = cached<PositionsSnapshot>(positions_cache_, account.id + "|positions",
+  auto result = cached<PositionsSnapshot>(positions_cache_, account, account.id + "|positions",
                                           api_.positions_cache_ttl_s, kPositionsCache,
                                           [&] { return fetch_positions(account); });
   rapidjson::StringBuffer sb;
@@ -410,7 +419,7 @@ Response MarketDataService::history(RequestContext& ctx) {
   // Explicit ranges are cached by their text; the default range ("the last 30 days") by account.
   std::string key = account.id + "|history|" + from_text.value_or("") + "|" + to_text.value_or("");
   auto result =
-      cached<HistorySnapshot>(history_cache_, key, api_.history_cache_ttl_s, kHistoryCache,
+      cached<HistorySnapshot>(history_cache_, account, key, api_.history_cache_ttl_s, kHistoryCache,
                               [&] { return fetch_history(account, from_ms, to_ms); });
   const auto& snap = result.value;
   std::vector<const ClosedTrade*> trades;

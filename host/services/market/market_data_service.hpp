@@ -57,8 +57,9 @@ class MarketDataService {
   static constexpr size_t kJsonReserve = 1024;
 
   template <class T>
-  typename TtlCache<T>::Result cached(TtlCache<T>& cache, const std::string& key, int64_t ttl_s,
-                                      CacheKind what, const std::function<T()>& fetch);
+  typename TtlCache<T>::Result cached(TtlCache<T>& cache, const Account& account,
+                                      const std::string& key, int64_t ttl_s, CacheKind what,
+                                      const std::function<T()>& fetch);
 
   InfoSnapshot fetch_info(const Account& account);
   PositionsSnapshot fetch_positions(const Account& account);

@@ -25,6 +25,7 @@ SyncEngine::~SyncEngine() {
 void SyncEngine::start_scheduler() {
   if (!config_.enabled || scheduler_.joinable()) return;
   scheduler_ = std::thread([this] { scheduler_loop(); });
+  metrics_.gauge_set("mt5bridge_sync_scheduled", "", 1);
   log_info("sync scheduler started", {{"schedule", config_.schedule.expression()},
                                       {"owner", owner_},
                                       {"batch_size", std::to_string(config_.batch_size)},
@@ -119,7 +120,8 @@ CycleReport SyncEngine::run_cycle(const std::string& trigger, const std::string&
   } catch (const PluginCallError&) {
   }
 
-  int64_t running = 0;  // accounts of this cycle queued or running; guarded by mu_
+  bool lease_failed = false;  // storage refused to lease: the cycle did not succeed
+  int64_t running = 0;        // accounts of this cycle queued or running; guarded by mu_
   int batch_number = 0;
   for (;;) {
     {
@@ -146,6 +148,7 @@ CycleReport SyncEngine::run_cycle(const std::string& trigger, const std::string&
                                           std::min(config_.batch_size, free_slots));
     } catch (const PluginCallError& e) {
       log_error("cannot lease accounts for sync; the cycle ends", {{"error", e.what()}});
+      lease_failed = true;
       break;
     }
     if (batch.empty()) break;
@@ -201,6 +204,10 @@ CycleReport SyncEngine::run_cycle(const std::string& trigger, const std::string&
                      static_cast<double>(report.accounts_failed));
   metrics_.gauge_set("mt5bridge_sync_last_cycle_accounts", "outcome=\"skipped\"",
                      static_cast<double>(report.accounts_skipped));
+  const double finished_s = static_cast<double>(now_unix_ms()) / 1000.0;
+  metrics_.gauge_set("mt5bridge_sync_last_cycle_timestamp_seconds", "", finished_s);
+  if (report.accounts_failed == 0 && !lease_failed)
+    metrics_.gauge_set("mt5bridge_sync_last_success_timestamp_seconds", "", finished_s);
   log_info("sync cycle done", {{"cycle_id", report.cycle_id},
                                {"trigger", trigger},
                                {"accounts_ok", std::to_string(report.accounts_ok)},
