@@ -21,6 +21,20 @@ std::vector<fs::path> default_search_path() {
   return out;
 }
 
+bool running_installed() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return !ec && exe.string().rfind("/usr/", 0) == 0;
+}
+
+std::string ConfigOption::resolve() const {
+  if (!value.empty()) return value;
+  if (running_installed()) return kInstalledDefault;
+  throw Missing(
+      "no configuration file: pass --config FILE or set MT5BRIDGE_CONFIG (config/default.yaml "
+      "is the development default)");
+}
+
 std::optional<PipelineConfig> load_config_or_report(const std::string& file,
                                                     std::unique_ptr<PluginLoader>& loader) {
   ConfigLoadOptions options;

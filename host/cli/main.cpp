@@ -5,6 +5,8 @@
 #include "config/pipeline_config.hpp"
 #include "log/logger.hpp"
 
+#include <CLI/CLI.hpp>
+
 #include <mt5bridge/sdk.hpp>
 
 #include <csignal>
@@ -29,24 +31,12 @@ using namespace mt5b::host;
 
 namespace {
 
-constexpr const char* kUsage = R"(mt5bridge — connects MetaTrader 5 accounts to your application
-
-Usage:
-  mt5bridge serve --config FILE      start the host with the pipeline in FILE
-  mt5bridge check-config FILE        load and validate FILE and every plugin it names;
-                                     touches nothing outside; exit 0, or print every problem
-  mt5bridge plugins [--schema]       list installed plugins (kind, version, options);
-                                     --schema prints each plugin's options as JSON Schema
-  mt5bridge migrate --config FILE [--to N | down]
-                                     move the storage schema to the latest version, to
-                                     version N, or one version down
-  mt5bridge rotate-keys --config FILE
-                                     re-seal every stored credential under crypto.active_key
-  mt5bridge --help | --version
-
-Plugins are looked up as <name>.so in plugins.search_path (config), then
-$MT5BRIDGE_PLUGIN_DIR, then <bin>/../plugins, then )" MT5BRIDGE_INSTALL_PLUGIN_DIR R"(.
-)";
+constexpr const char* kFooter = R"(
+The configuration file is --config FILE, else $MT5BRIDGE_CONFIG, else (for an installed binary)
+/etc/mt5bridge/mt5bridge.yaml. Plugins are looked up as <name>.so in plugins.search_path
+(config), then $MT5BRIDGE_PLUGIN_DIR, then <bin>/../plugins, then )" MT5BRIDGE_INSTALL_PLUGIN_DIR
+                                R"(.
+Every command answers --help.)";
 
 int cmd_check_config(const std::string& file) {
   std::unique_ptr<PluginLoader> loader;
@@ -138,51 +128,81 @@ int cmd_serve(const std::string& file) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::fputs(kUsage, args.empty() ? stderr : stdout);
-    return args.empty() ? 64 : 0;
-  }
-  if (args[0] == "--version") {
-    std::printf("mt5bridge %s (plugin ABI %d.%d)\n", MT5BRIDGE_VERSION, MT5B_ABI_VERSION_MAJOR,
-                MT5B_ABI_VERSION_MINOR);
-    return 0;
-  }
-  if (args[0] == "serve") {
-    if (args.size() == 3 && args[1] == "--config") return cmd_serve(args[2]);
-    std::fprintf(stderr, "usage: mt5bridge serve --config FILE\n");
+  CLI::App app{"mt5bridge — connects MetaTrader 5 accounts to your application", "mt5bridge"};
+  app.footer(kFooter);
+  app.set_version_flag("--version", std::string("mt5bridge ") + MT5BRIDGE_VERSION +
+                                        " (plugin ABI " + std::to_string(MT5B_ABI_VERSION_MAJOR) +
+                                        "." + std::to_string(MT5B_ABI_VERSION_MINOR) + ")");
+  app.require_subcommand(1);
+
+  ConfigOption config;
+  std::string positional_config;
+  int rc = 0;
+
+  auto* serve = app.add_subcommand("serve", "start the host with the pipeline in the config");
+  config.add_to(serve);
+  serve->callback([&] { rc = cmd_serve(config.resolve()); });
+
+  auto* check = app.add_subcommand(
+      "check-config",
+      "load and validate the config and every plugin it names; touches nothing outside; exit 0, "
+      "or print every problem");
+  config.add_to(check);
+  check->add_option("FILE", positional_config, "the config file (same as --config)");
+  check->callback([&] {
+    rc = cmd_check_config(positional_config.empty() ? config.resolve() : positional_config);
+  });
+
+  bool schema = false;
+  auto* plugins = app.add_subcommand("plugins", "list installed plugins (kind, version, options)");
+  plugins->add_flag("--schema", schema, "print each plugin's options as JSON Schema");
+  plugins->callback([&] { rc = cmd_plugins(schema); });
+
+  MigrateOptions migrate;
+  auto* mig = app.add_subcommand(
+      "migrate", "move the storage schema to the latest version, to version N, or one down");
+  config.add_to(mig);
+  int64_t to_version = 0;
+  auto* to = mig->add_option("--to", to_version, "the schema version to end at")
+                 ->check(CLI::NonNegativeNumber);
+  mig->add_flag("--dry-run", migrate.dry_run, "say what would change; change nothing");
+  auto* down = mig->add_subcommand("down", "undo the newest applied migration");
+  auto* status = mig->add_subcommand("status", "print the schema version; change nothing");
+  mig->require_subcommand(0, 1);
+  // `migrate down --dry-run` and `migrate status --config F`: the options are migrate's.
+  down->fallthrough();
+  status->fallthrough();
+  mig->callback([&] {
+    if (*to) migrate.to_version = to_version;
+    migrate.step_down = down->parsed();
+    migrate.status_only = status->parsed();
+    if (migrate.step_down && migrate.to_version)
+      throw CLI::ValidationError("--to", "give either --to N or down, not both");
+    rc = cmd_migrate(config.resolve(), migrate);
+  });
+
+  bool rotate_dry_run = false;
+  auto* rotate =
+      app.add_subcommand("rotate-keys", "re-seal every stored credential under crypto.active_key");
+  config.add_to(rotate);
+  rotate->add_flag("--dry-run", rotate_dry_run,
+                   "count what would be re-sealed and check every credential opens; write nothing");
+  rotate->callback([&] { rc = cmd_rotate_keys(config.resolve(), rotate_dry_run); });
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 64;  // EX_USAGE, as before the parser
+  } catch (const ConfigOption::Missing& e) {
+    std::fprintf(stderr, "%s\n", e.what());
     return 64;
   }
-  if (args[0] == "check-config") {
-    if (args.size() == 2) return cmd_check_config(args[1]);
-    std::fprintf(stderr, "usage: mt5bridge check-config FILE\n");
-    return 64;
-  }
-  if (args[0] == "migrate" && args.size() >= 3 && args[1] == "--config") {
-    if (args.size() == 3) return cmd_migrate(args[2], std::nullopt, false);
-    if (args.size() == 4 && args[3] == "down") return cmd_migrate(args[2], std::nullopt, true);
-    if (args.size() == 5 && args[3] == "--to") {
-      try {
-        return cmd_migrate(args[2], std::stoll(args[4]), false);
-      } catch (const std::exception&) {
-      }
-    }
-  }
-  if (args[0] == "migrate") {
-    std::fprintf(stderr, "usage: mt5bridge migrate --config FILE [--to N | down]\n");
-    return 64;
-  }
-  if (args[0] == "rotate-keys") {
-    if (args.size() == 3 && args[1] == "--config") return cmd_rotate_keys(args[2]);
-    std::fprintf(stderr, "usage: mt5bridge rotate-keys --config FILE\n");
-    return 64;
-  }
-  if (args[0] == "plugins") {
-    if (args.size() == 1) return cmd_plugins(false);
-    if (args.size() == 2 && args[1] == "--schema") return cmd_plugins(true);
-    std::fprintf(stderr, "usage: mt5bridge plugins [--schema]\n");
-    return 64;
-  }
-  std::fprintf(stderr, "unknown command '%s'\n\n%s", args[0].c_str(), kUsage);
-  return 64;
+  return rc;
 }

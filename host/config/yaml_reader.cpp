@@ -2,6 +2,9 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <optional>
 
 namespace mt5b::host {
 
@@ -37,6 +40,60 @@ bool parse_bool(const std::string& text, bool& out) {
   return false;
 }
 
+namespace {
+// The content of the file `reference` names (without one trailing newline), or nullopt with
+// `why` set. Files are capped at 64 KiB: a secret is small, and a wrong path (a log, a device)
+// must not be read whole.
+std::optional<std::string> secret_from_file(const std::string& reference,
+                                            const std::optional<std::string>& credentials_dir,
+                                            std::string* why) {
+  std::string path;
+  if (reference.rfind("file:", 0) == 0) {
+    path = reference.substr(5);
+    if (path.empty() || path[0] != '/') {
+      *why = "${" + reference + "} needs an absolute path, e.g. ${file:/etc/mt5bridge/api_key}";
+      return std::nullopt;
+    }
+  } else {
+    const std::string name = reference.substr(11);
+    if (!credentials_dir || credentials_dir->empty()) {
+      *why = "${" + reference +
+             "} reads $CREDENTIALS_DIRECTORY, which is not set; start the host from a systemd "
+             "unit with LoadCredential=" +
+             name + ":/path/to/file";
+      return std::nullopt;
+    }
+    if (name.empty() || name.find('/') != std::string::npos) {
+      *why = "${" + reference + "}: a credential name is a plain file name";
+      return std::nullopt;
+    }
+    path = *credentials_dir + "/" + name;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *why = "cannot read " + path + " (named by ${" + reference + "}): " + std::strerror(errno);
+    return std::nullopt;
+  }
+  constexpr size_t kMax = 64 * 1024;
+  std::string content(kMax + 1, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  content.resize(static_cast<size_t>(in.gcount()));
+  if (content.size() > kMax) {
+    *why = path + " (named by ${" + reference +
+           "}) is larger than 64 KiB; a secret file holds "
+           "the secret alone";
+    return std::nullopt;
+  }
+  if (!content.empty() && content.back() == '\n') content.pop_back();
+  if (!content.empty() && content.back() == '\r') content.pop_back();
+  if (content.empty()) {
+    *why = path + " (named by ${" + reference + "}) is empty";
+    return std::nullopt;
+  }
+  return content;
+}
+}  // namespace
+
 std::string YamlReader::where(const YAML::Node& n) const {
   if (!n || n.Mark().is_null()) return file_ + ": ";
   return file_ + ":" + std::to_string(n.Mark().line + 1) + ":" +
@@ -70,6 +127,19 @@ std::string YamlReader::scalar(const YAML::Node& n, const std::string& path, boo
       name = expr.substr(0, sep);
       fallback = expr.substr(sep + 2);
       has_default = true;
+    }
+    if (name.rfind("file:", 0) == 0 || name.rfind("credential:", 0) == 0) {
+      // A secret kept in a file (`${file:/path}`) or handed over by systemd's LoadCredential=
+      // (`${credential:name}`, read from $CREDENTIALS_DIRECTORY): never in the environment.
+      std::string why;
+      if (auto content = secret_from_file(name, env_("CREDENTIALS_DIRECTORY"), &why)) {
+        add_secret(*content);
+        out += *content;
+      } else {
+        problem(n, path, why);
+      }
+      i = close + 1;
+      continue;
     }
     auto value = env_(name);
     if (value && !value->empty()) {
