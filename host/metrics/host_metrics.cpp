@@ -94,6 +94,9 @@ void describe_plugin_families(MetricsRegistry& m) {
              "broker-mt5: gateway calls that failed, by terminal, method and failure kind.");
   m.describe("mt5bridge_mt5_gateway_retries_total", T::counter,
              "broker-mt5: gateway calls retried, by terminal and method.");
+  m.describe("mt5bridge_mt5_wrong_account_total", T::counter,
+             "broker-mt5: gateway answers that carried another account's data (refused), by "
+             "terminal and method.");
   m.describe("mt5bridge_mt5_terminal_sessions", T::gauge,
              "broker-mt5: account sessions bound to each terminal.");
   m.describe("mt5bridge_mt5_terminal_state", T::gauge,
