@@ -1,6 +1,8 @@
 #include "supabase_token_validator.hpp"
 
+#include "asymmetric_signature.hpp"
 #include "base64url.hpp"
+#include "jwk_set.hpp"
 #include "strict_json.hpp"
 
 #include <mt5bridge/sdk.hpp>
@@ -115,21 +117,34 @@ bool audience_includes(const rapidjson::Value& aud, std::string_view wanted) {
 
 }  // namespace
 
-SupabaseTokenValidator::SupabaseTokenValidator(TokenPolicy policy) : policy_(std::move(policy)) {
+std::string SupabaseTokenValidator::accepted_algorithms() const {
+  std::string out;
+  for (const std::string& algorithm : policy_.algorithms) {
+    const bool usable = algorithm == "HS256" ? !policy_.hs256_secret.empty() : bool(find_key_);
+    if (usable) out += (out.empty() ? "" : ", ") + algorithm;
+  }
+  return out;
+}
+
+SupabaseTokenValidator::SupabaseTokenValidator(TokenPolicy policy, KeyFinder find_key)
+    : policy_(std::move(policy)), find_key_(std::move(find_key)) {
   constexpr const char* kWhereSecretIs =
       "copy the JWT secret from the Supabase dashboard (Project Settings > API > JWT Settings)";
-  if (policy_.hs256_secret.empty())
-    refuse_policy(std::string("hs256_secret is missing; ") + kWhereSecretIs);
-  if (policy_.hs256_secret.size() < kMinSecretBytes)
+  if (policy_.hs256_secret.empty() && !find_key_)
+    refuse_policy(std::string("neither hs256_secret nor jwks_url/jwks_file is set; set jwks_url to "
+                              "https://<project-ref>.supabase.co/auth/v1/.well-known/jwks.json, "
+                              "or ") +
+                  kWhereSecretIs + " into hs256_secret");
+  if (!policy_.hs256_secret.empty() && policy_.hs256_secret.size() < kMinSecretBytes)
     refuse_policy("hs256_secret is shorter than " + std::to_string(kMinSecretBytes) +
                   " bytes, too short for HMAC-SHA256; " + kWhereSecretIs);
   if (policy_.algorithms.empty())
-    refuse_policy("algorithms is empty; list HS256 (or leave algorithms out)");
+    refuse_policy("algorithms is empty; list HS256, ES256 and/or RS256 (or leave algorithms out)");
   for (const std::string& algorithm : policy_.algorithms)
-    if (algorithm != "HS256")
+    if (algorithm != "HS256" && algorithm != "ES256" && algorithm != "RS256")
       refuse_policy("algorithms lists " + quotable_algorithm(algorithm) +
-                    ", but only HS256 is supported: Supabase signs access tokens with HS256 "
-                    "and the project's JWT secret; list only HS256");
+                    ", but only HS256, ES256 and RS256 are supported (Supabase signs access "
+                    "tokens with one of them); list only those");
   if (policy_.audience.empty())
     refuse_policy("audience is empty; leave it out to use Supabase's \"authenticated\"");
   if (policy_.issuer && policy_.issuer->empty())
@@ -159,12 +174,13 @@ VerifiedUser SupabaseTokenValidator::validate(std::string_view token, int64_t no
 
   // The header decides how to verify, so it is checked first; claims are read only once the
   // signature proves the payload came from Supabase.
-  check_header(token.substr(0, first_dot));
-  check_signature(token.substr(0, second_dot), token.substr(second_dot + 1));
+  const SigningFacts facts = check_header(token.substr(0, first_dot));
+  check_signature(facts, token.substr(0, second_dot), token.substr(second_dot + 1));
   return check_claims(token.substr(first_dot + 1, second_dot - first_dot - 1), now_ms);
 }
 
-void SupabaseTokenValidator::check_header(std::string_view segment) const {
+SupabaseTokenValidator::SigningFacts SupabaseTokenValidator::check_header(
+    std::string_view segment) const {
   const std::optional<std::string> json = decode_base64url(segment);
   if (!json) refuse(std::string("the token's header is not base64url; ") + kSendAccessToken);
   rapidjson::Document header;
@@ -180,9 +196,26 @@ void SupabaseTokenValidator::check_header(std::string_view segment) const {
   // Algorithm names are case-sensitive (RFC 7518), so "hs256" is not HS256.
   if (std::find(policy_.algorithms.begin(), policy_.algorithms.end(), algorithm) ==
       policy_.algorithms.end())
-    refuse("the token is signed with " + quotable_algorithm(algorithm) +
-           ", but only HS256 is accepted; send an access token from a Supabase project that "
-           "signs with the JWT secret configured here");
+    refuse("the token is signed with " + quotable_algorithm(algorithm) + ", but only " +
+           accepted_algorithms() +
+           " is accepted; send an access token from the Supabase project configured here");
+  // Each algorithm is verified only with its own kind of key: an HS256 token is checked
+  // against the configured secret and never against a public key (the classic confusion).
+  if (algorithm == "HS256" && policy_.hs256_secret.empty())
+    refuse(
+        "the token is signed with HS256, but no hs256_secret is configured here; send an "
+        "access token signed with the project's current (asymmetric) signing key");
+  if (algorithm != "HS256" && !find_key_)
+    refuse("the token is signed with " + std::string(algorithm) +
+           ", but no jwks_url or jwks_file is configured here; send an access token signed with "
+           "the project's JWT secret");
+  SigningFacts facts;
+  facts.algorithm = std::string(algorithm);
+  if (const rapidjson::Value* kid = find_member(header, "kid"); kid != nullptr) {
+    if (!kid->IsString())
+      refuse(std::string("the token's key id (kid) is not a string; ") + kSendAccessToken);
+    facts.kid = std::string(string_of(*kid));
+  }
 
   if (const rapidjson::Value* typ = find_member(header, "typ");
       typ != nullptr && !(typ->IsString() && equals_ignoring_case(string_of(*typ), "JWT")))
@@ -192,16 +225,48 @@ void SupabaseTokenValidator::check_header(std::string_view segment) const {
     refuse(std::string("the token's header lists critical extensions (crit) this server does "
                        "not support; ") +
            kSendAccessToken);
+  return facts;
 }
 
-void SupabaseTokenValidator::check_signature(std::string_view signing_input,
+void SupabaseTokenValidator::check_signature(const SigningFacts& facts,
+                                             std::string_view signing_input,
                                              std::string_view signature_segment) const {
   if (signature_segment.empty())
     refuse(std::string("the token has no signature; ") + kSendAccessToken);
   const std::optional<std::string> signature = decode_base64url(signature_segment);
   if (!signature)
     refuse(std::string("the token's signature is not base64url; ") + kSendAccessToken);
+  if (facts.algorithm == "HS256")
+    check_hmac(signing_input, *signature);
+  else
+    check_public_key_signature(facts, signing_input, *signature);
+}
 
+void SupabaseTokenValidator::check_public_key_signature(const SigningFacts& facts,
+                                                        std::string_view signing_input,
+                                                        const std::string& signature) const {
+  if (facts.kid.empty())
+    refuse("the token is signed with " + facts.algorithm + " but its header names no key (kid); " +
+           kSendAccessToken);
+  const std::shared_ptr<const VerificationKey> key = find_key_(facts.kid);
+  // The kid is the client's text: it is not repeated into the reason (and so into logs).
+  if (!key)
+    refuse(
+        "the token names a signing key (kid) that the project's JWKS does not hold; send a "
+        "token from the Supabase project configured here, or retry if its keys were just "
+        "rotated");
+  if (!key->allows(facts.algorithm))
+    refuse("the token is signed with " + facts.algorithm + ", but the key it names verifies only " +
+           key->algorithms.front() + "; " + kSendAccessToken);
+  if (!verify_asymmetric_signature(*key, facts.algorithm, signing_input, signature))
+    refuse(
+        "the token's signature does not match: it was not signed by the key it names, or it "
+        "was altered; " +
+        std::string(kSendAccessToken));
+}
+
+void SupabaseTokenValidator::check_hmac(std::string_view signing_input,
+                                        const std::string& signature) const {
   std::array<unsigned char, EVP_MAX_MD_SIZE> expected{};
   unsigned int expected_size = 0;
   if (HMAC(EVP_sha256(), policy_.hs256_secret.data(), static_cast<int>(policy_.hs256_secret.size()),
@@ -210,8 +275,8 @@ void SupabaseTokenValidator::check_signature(std::string_view signing_input,
       expected_size != kSha256Bytes)
     throw sdk::Error(MT5B_FAILED, "OpenSSL could not compute HMAC-SHA256");
   // The length is public (HS256 is always 32 bytes); the bytes are compared in constant time.
-  const bool matches = signature->size() == kSha256Bytes &&
-                       CRYPTO_memcmp(signature->data(), expected.data(), kSha256Bytes) == 0;
+  const bool matches = signature.size() == kSha256Bytes &&
+                       CRYPTO_memcmp(signature.data(), expected.data(), kSha256Bytes) == 0;
   OPENSSL_cleanse(expected.data(), expected.size());
   if (!matches)
     refuse(

@@ -1,9 +1,12 @@
-// Validates Supabase Auth access tokens: HS256 JWTs signed with the project's JWT secret.
+// Validates Supabase Auth access tokens: HS256 JWTs signed with the project's legacy JWT
+// secret, and ES256/RS256 JWTs signed with the project's asymmetric keys (named by kid).
 #ifndef MT5BRIDGE_AUTH_JWT_SUPABASE_TOKEN_VALIDATOR_HPP
 #define MT5BRIDGE_AUTH_JWT_SUPABASE_TOKEN_VALIDATOR_HPP
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,13 +14,20 @@
 
 namespace mt5b::auth_jwt {
 
+struct VerificationKey;
+
+// The public key a kid names (see JwksKeyStore::find), or nullptr.
+using KeyFinder = std::function<std::shared_ptr<const VerificationKey>(std::string_view kid)>;
+
 // What a token must satisfy, as configured.
 struct TokenPolicy {
-  std::string hs256_secret;  // the JWT secret's text, used as-is as the HMAC key (as Supabase does)
+  // The legacy JWT secret's text, used as-is as the HMAC key (as Supabase does); empty when
+  // the project signs only with asymmetric keys.
+  std::string hs256_secret;
   std::string audience = "authenticated";
   std::optional<std::string> issuer;  // checked only when set
   int64_t leeway_s = 30;              // clock skew tolerated on exp, nbf and iat
-  std::vector<std::string> algorithms{"HS256"};
+  std::vector<std::string> algorithms{"HS256", "ES256", "RS256"};
 };
 
 // The user a valid token speaks for.
@@ -36,10 +46,11 @@ class SupabaseTokenValidator {
   static constexpr std::size_t kMinSecretBytes = 32;
   static constexpr int64_t kMaxLeewayS = 300;
 
-  // Throws sdk::Error(MT5B_INVALID_ARGUMENT) for a policy it refuses: a secret shorter than
-  // 32 bytes, an algorithm other than HS256, an empty audience or issuer, a leeway outside
-  // 0..300 s.
-  explicit SupabaseTokenValidator(TokenPolicy policy);
+  // Throws sdk::Error(MT5B_INVALID_ARGUMENT) for a policy it refuses: neither a secret nor
+  // keys, a secret shorter than 32 bytes, an algorithm other than HS256, ES256 and RS256, an
+  // empty audience or issuer, a leeway outside 0..300 s. `find_key` (may be empty) looks up
+  // the public keys ES256 and RS256 tokens name by kid.
+  explicit SupabaseTokenValidator(TokenPolicy policy, KeyFinder find_key = {});
   ~SupabaseTokenValidator();
   SupabaseTokenValidator(const SupabaseTokenValidator&) = delete;
   SupabaseTokenValidator& operator=(const SupabaseTokenValidator&) = delete;
@@ -49,11 +60,21 @@ class SupabaseTokenValidator {
   VerifiedUser validate(std::string_view token, int64_t now_ms) const;
 
  private:
-  void check_header(std::string_view segment) const;
-  void check_signature(std::string_view signing_input, std::string_view signature_segment) const;
+  std::string accepted_algorithms() const;  // those listed that have their key configured
+  struct SigningFacts {
+    std::string algorithm;
+    std::string kid;  // empty when the header names none
+  };
+  SigningFacts check_header(std::string_view segment) const;
+  void check_signature(const SigningFacts& facts, std::string_view signing_input,
+                       std::string_view signature_segment) const;
+  void check_hmac(std::string_view signing_input, const std::string& signature) const;
+  void check_public_key_signature(const SigningFacts& facts, std::string_view signing_input,
+                                  const std::string& signature) const;
   VerifiedUser check_claims(std::string_view segment, int64_t now_ms) const;
 
   TokenPolicy policy_;
+  KeyFinder find_key_;
 };
 
 }  // namespace mt5b::auth_jwt

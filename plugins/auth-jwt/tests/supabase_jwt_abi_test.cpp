@@ -117,7 +117,7 @@ class SupabaseJwtAbi : public ::testing::Test {
 
 TEST_F(SupabaseJwtAbi, library_exports_an_auth_descriptor_with_its_options) {
   EXPECT_EQ(plugin_.descriptor()->kind, static_cast<uint32_t>(MT5B_KIND_AUTH));
-  EXPECT_EQ(plugin_.descriptor()->option_count, 5u);
+  EXPECT_EQ(plugin_.descriptor()->option_count, 11u);
   EXPECT_NE(plugin_.auth()->on_authenticate, nullptr);
 }
 

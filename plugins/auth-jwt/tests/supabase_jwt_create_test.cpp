@@ -1,4 +1,5 @@
 // Specification of auth-jwt's configuration: what it refuses at create, and what it declares.
+#include "asymmetric_minting.hpp"
 #include "supabase_jwt_auth.hpp"
 
 #include <mt5bridge/testing.hpp>
@@ -6,6 +7,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 
 namespace mt5b::auth_jwt {
@@ -51,17 +53,39 @@ TEST_F(SupabaseJwtAuthCreate, accepts_a_secret_of_exactly_32_bytes) {
   EXPECT_EQ(refusal(R"({"hs256_secret":")" + kShortSecret + "x\"}"), "<created>");
 }
 
-TEST_F(SupabaseJwtAuthCreate, refuses_a_missing_secret) {
-  EXPECT_THAT(refusal("{}"), HasSubstr("hs256_secret is missing"));
+TEST_F(SupabaseJwtAuthCreate, refuses_neither_a_secret_nor_keys) {
+  EXPECT_THAT(refusal("{}"), HasSubstr("neither hs256_secret nor jwks_url/jwks_file is set"));
 }
 
-TEST_F(SupabaseJwtAuthCreate, refuses_algorithms_other_than_hs256) {
-  EXPECT_THAT(refusal(with_secret(R"(,"algorithms":["HS256","RS256"])")),
-              HasSubstr("algorithms lists RS256, but only HS256 is supported"));
-  EXPECT_THAT(refusal(with_secret(R"(,"algorithms":["none"])")), HasSubstr("only HS256"));
-  EXPECT_THAT(refusal(with_secret(R"(,"algorithms":["HS384"])")), HasSubstr("only HS256"));
+TEST_F(SupabaseJwtAuthCreate, refuses_algorithms_other_than_hs256_es256_rs256) {
+  EXPECT_EQ(refusal(with_secret(R"(,"algorithms":["HS256","RS256"])")), "<created>");
+  EXPECT_THAT(refusal(with_secret(R"(,"algorithms":["PS256"])")),
+              HasSubstr("algorithms lists PS256, but only HS256, ES256 and RS256 are supported"));
+  EXPECT_THAT(refusal(with_secret(R"(,"algorithms":["none"])")), HasSubstr("only HS256, ES256"));
+  EXPECT_THAT(refusal(with_secret(R"(,"algorithms":["HS384"])")), HasSubstr("only HS256, ES256"));
   EXPECT_THAT(refusal(with_secret(R"(,"algorithms":[])")), HasSubstr("algorithms is empty"));
   EXPECT_EQ(refusal(with_secret(R"(,"algorithms":["HS256"])")), "<created>");
+}
+
+TEST_F(SupabaseJwtAuthCreate, accepts_keys_alone_from_a_jwks_file) {
+  const std::string path = ::testing::TempDir() + "/jwks_create_test.json";
+  std::ofstream(path) << R"({"keys":[)"
+                      << token_minting::public_jwk(token_minting::new_p256_key(), "k1") << "]}";
+  EXPECT_EQ(refusal(R"({"jwks_file":")" + path + "\"}"), "<created>");
+  EXPECT_TRUE(host_.logged("JWKS loaded: keys k1"));
+}
+
+TEST_F(SupabaseJwtAuthCreate, refuses_a_bad_jwks_source) {
+  const std::string path = ::testing::TempDir() + "/jwks_create_bad.json";
+  std::ofstream(path) << R"({"keys":"none"})";
+  EXPECT_THAT(refusal(R"({"jwks_file":")" + path + "\"}"), HasSubstr("not a JSON Web Key Set"));
+  EXPECT_THAT(refusal(R"({"jwks_file":"/nonexistent/jwks.json"})"), HasSubstr("cannot be opened"));
+  EXPECT_THAT(refusal(R"({"jwks_file":"x","jwks_url":"https://a.example/jwks.json"})"),
+              HasSubstr("both set"));
+  EXPECT_THAT(refusal(R"({"jwks_url":"ftp://a.example/jwks.json"})"), HasSubstr("must start with"));
+  EXPECT_THAT(refusal(R"({"jwks_url":"https://user@a.example/"})"), HasSubstr("user info"));
+  EXPECT_THAT(refusal(R"({"jwks_url":"https://a.example/","jwks_timeout_ms":10})"),
+              HasSubstr("jwks_timeout_ms must be between 100 and 30000"));
 }
 
 TEST_F(SupabaseJwtAuthCreate, refuses_a_leeway_outside_0_to_300_seconds) {
@@ -82,13 +106,16 @@ TEST_F(SupabaseJwtAuthCreate, logs_its_settings_but_never_the_secret) {
     EXPECT_TRUE(line.message.find(kSecret) == std::string::npos);
 }
 
-TEST(SupabaseJwtAuthOptions, declares_the_secret_required_and_secret) {
+TEST(SupabaseJwtAuthOptions, declares_the_secret_secret_and_the_jwks_options) {
   auto options = SupabaseJwtAuth::options();
-  ASSERT_EQ(options.size(), 5u);
+  ASSERT_EQ(options.size(), 11u);
   EXPECT_STREQ(options[0].name, "hs256_secret");
-  EXPECT_EQ(options[0].flags, MT5B_OPT_REQUIRED | MT5B_OPT_SECRET);
+  // Not required: a project may sign only with asymmetric keys.
+  EXPECT_EQ(options[0].flags, MT5B_OPT_SECRET);
   EXPECT_STREQ(options[4].name, "algorithms");
-  EXPECT_STREQ(options[4].default_json, R"(["HS256"])");
+  EXPECT_STREQ(options[4].default_json, R"(["HS256", "ES256", "RS256"])");
+  EXPECT_STREQ(options[5].name, "jwks_url");
+  EXPECT_STREQ(options[6].name, "jwks_file");
 }
 
 }  // namespace
