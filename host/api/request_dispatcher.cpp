@@ -1,5 +1,7 @@
 #include "api/request_dispatcher.hpp"
 
+#include <strings.h>
+
 #include "log/logger.hpp"
 #include "runtime/plugin_instance.hpp"
 
@@ -68,6 +70,11 @@ std::string choose_request_id(const std::optional<std::string>& offered) {
 RequestDispatcher::RequestDispatcher(const Router& router, const AuthChain& auth,
                                      const ApiConfig& api, MetricsRegistry& metrics)
     : router_(router), auth_(auth), api_(api), metrics_(metrics), request_metrics_(metrics) {
+  std::string why;
+  if (auto proxies = TrustedProxies::parse(api_.trusted_proxies, &why))
+    trusted_proxies_ = std::move(*proxies);
+  else
+    throw std::invalid_argument("api.trusted_proxies: " + why);
   table_ = sdk::make<mt5b_dispatcher>();
   table_.host_ctx = this;
   table_.callback_dispatch = [](void* ctx, const mt5b_http_request* request,
@@ -231,6 +238,14 @@ Response RequestDispatcher::handle(const mt5b_http_request& raw) {
   auto started = std::chrono::steady_clock::now();
   RequestContext ctx;
   ctx.request = copy_request(raw);
+  if (!trusted_proxies_.empty()) {
+    std::vector<std::string> forwarded_for;
+    for (const auto& [name, value] : ctx.request.headers)
+      if (name.size() == 15 && strncasecmp(name.c_str(), "X-Forwarded-For", 15) == 0)
+        forwarded_for.push_back(value);
+    ctx.request.client_ip = trusted_proxies_.client_ip(ctx.request.client_ip, forwarded_for,
+                                                       ctx.request.header("X-Real-IP"));
+  }
   ctx.request.request_id = choose_request_id(ctx.request.header("X-Request-ID"));
   // Every log line written on this thread while the request runs (plugins' too) carries it.
   RequestIdScope request_scope(ctx.request.request_id);

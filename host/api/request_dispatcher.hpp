@@ -5,6 +5,7 @@
 
 #include "api/auth_chain.hpp"
 #include "api/router.hpp"
+#include "config/client_address.hpp"
 #include "config/pipeline_config.hpp"
 #include "metrics/auth_failure_watch.hpp"
 #include "metrics/http_request_metrics.hpp"
@@ -49,6 +50,7 @@ class RequestDispatcher {
   HttpRequestMetrics request_metrics_;
   RateLimiter limiter_;
   mutable AuthFailureWatch auth_failures_;
+  TrustedProxies trusted_proxies_;  // from api.trusted_proxies, checked when loaded
   mt5b_dispatcher table_;
 };
 

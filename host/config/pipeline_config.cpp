@@ -1,5 +1,7 @@
 #include "config/pipeline_config.hpp"
 
+#include "config/client_address.hpp"
+
 #include "config/option_validator.hpp"
 #include "config/yaml_reader.hpp"
 
@@ -45,7 +47,8 @@ const std::vector<std::string> kApiKeys{"service_key_acts_on_any_account",
                                         "positions_cache_ttl_s",
                                         "history_cache_ttl_s",
                                         "rate_limits",
-                                        "cors_origins"};
+                                        "cors_origins",
+                                        "trusted_proxies"};
 
 class Loader {
  public:
@@ -144,6 +147,13 @@ class Loader {
         reader_.int_or(n["history_cache_ttl_s"], "api.history_cache_ttl_s", 300, 0, 86400);
     if (n["cors_origins"])
       config_.api.cors_origins = reader_.string_list(n["cors_origins"], "api.cors_origins");
+    if (n["trusted_proxies"]) {
+      config_.api.trusted_proxies =
+          reader_.string_list(n["trusted_proxies"], "api.trusted_proxies");
+      std::string why;
+      if (!TrustedProxies::parse(config_.api.trusted_proxies, &why))
+        reader_.problem(n["trusted_proxies"], "api.trusted_proxies", why);
+    }
     if (const YAML::Node r = n["rate_limits"]; r && reader_.expect_map(r, "api.rate_limits")) {
       reader_.check_keys(r, "api.rate_limits", kRateLimitKeys);
       auto& rl = config_.api.rate_limits;

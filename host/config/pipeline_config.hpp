@@ -52,6 +52,9 @@ struct ApiConfig {
   RateLimitConfig rate_limits;
   // Browser origins allowed by CORS (seed story 1.4's local development origins by default).
   std::vector<std::string> cors_origins{"http://localhost:5173", "http://localhost:3000"};
+  // Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For / X-Real-IP name the
+  // client; empty: the connection's peer is always the client (config/client_address.hpp).
+  std::vector<std::string> trusted_proxies;
 };
 
 struct SyncConfig {
