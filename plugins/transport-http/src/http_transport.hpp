@@ -1,15 +1,14 @@
-// transport-http: accepts HTTP/1.1 requests on Pistache and hands each one to the host's
-// dispatcher. It holds no product rule: routing, auth and JSON are the host's.
+// transport-http: accepts HTTP/1.1 requests and hands each one to the host's dispatcher. It
+// holds no product rule: routing, auth and JSON are the host's. Its own epoll workers
+// (worker.hpp) enforce the resource limits of TransportOptions.
 #ifndef MT5BRIDGE_TRANSPORT_HTTP_HTTP_TRANSPORT_HPP
 #define MT5BRIDGE_TRANSPORT_HTTP_HTTP_TRANSPORT_HPP
 
-#include "connection_handler.hpp"
 #include "server_core.hpp"
 #include "transport_options.hpp"
+#include "worker.hpp"
 
 #include <mt5bridge/sdk.hpp>
-
-#include <pistache/listener.h>
 
 #include <memory>
 #include <mutex>
@@ -23,7 +22,7 @@ class HttpTransport final : public sdk::TransportPlugin {
   static constexpr const char* kName = "transport-http";
   static constexpr const char* kVersion = "0.1.0";
   static constexpr const char* kDescription =
-      "Serves the host's HTTP API over HTTP/1.1 with keep-alive, using Pistache.";
+      "Serves the host's HTTP API over HTTP/1.1 with keep-alive and resource limits.";
 
   static std::span<const mt5b_option> options();
 
@@ -38,14 +37,17 @@ class HttpTransport final : public sdk::TransportPlugin {
   void stop() override;
 
  private:
-  std::unique_ptr<Pistache::Tcp::Listener> listen_or_throw(
-      const std::shared_ptr<ServerCore>& core) const;
+  // A bound, listening, non-blocking socket; throws sdk::Error(MT5B_UNAVAILABLE) saying why not.
+  int listen_or_throw() const;
+  // Raises the soft open-files limit towards max_connections, and warns when it stays lower.
+  void fit_open_files_limit() const;
 
   sdk::Host host_;
   TransportOptions options_;
   std::mutex lifecycle_mutex_;
   std::shared_ptr<ServerCore> core_;
-  std::unique_ptr<Pistache::Tcp::Listener> listener_;
+  int listen_fd_ = -1;
+  std::vector<std::unique_ptr<Worker>> workers_;
   // Exchanges of earlier runs: the host may still answer them after stop(), and their
   // responders must stay valid until it does (or until this instance is destroyed).
   std::vector<std::shared_ptr<PendingExchanges>> finished_runs_;

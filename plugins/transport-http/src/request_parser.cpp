@@ -332,7 +332,8 @@ bool RequestParser::decide_framing() {
     return false;
   } else if (has_length && length > 0) {
     remaining_ = length;
-    request_.body.reserve(static_cast<std::size_t>(length));
+    // Only a little is reserved up front: a declared length costs nothing until bytes arrive.
+    request_.body.reserve(static_cast<std::size_t>(std::min<uint64_t>(length, 16 * 1024)));
     stage_ = Stage::kFixedBody;
   } else {
     stage_ = Stage::kDone;

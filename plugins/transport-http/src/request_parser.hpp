@@ -3,8 +3,8 @@
 // Pistache 0.0.5's own parser loses what the ABI promises the host: it keeps the query only as
 // an unordered map (the raw string and its order are gone), folds repeated headers into one,
 // and enforces its size limit on the whole request with a plain-text 413 that leaves the rest
-// of the body to be parsed as the next request. So the transport uses Pistache for sockets and
-// threads only, and parses requests here.
+// of the body to be parsed as the next request. So the transport parses requests here (and since
+// it needed limits Pistache's TCP layer cannot give, it no longer uses Pistache at all).
 #ifndef MT5BRIDGE_TRANSPORT_HTTP_REQUEST_PARSER_HPP
 #define MT5BRIDGE_TRANSPORT_HTTP_REQUEST_PARSER_HPP
 
@@ -57,6 +57,15 @@ class RequestParser {
   Progress advance();
 
   ParsedRequest take_request();
+
+  // Where the request in progress is, for the connection's timeouts.
+  enum class Phase { kIdle, kHead, kBody };
+  Phase phase() const noexcept {
+    if (stage_ == Stage::kHead) return available() == 0 ? Phase::kIdle : Phase::kHead;
+    return Phase::kBody;
+  }
+  // Request bytes held in memory: unparsed input and the body gathered so far.
+  std::size_t buffered_bytes() const noexcept { return available() + request_.body.size(); }
   const ParseError& error() const noexcept { return error_; }
 
   // True once per request when the client asked for `Expect: 100-continue` and its body has

@@ -1,7 +1,5 @@
 #include "server_core.hpp"
 
-#include <unistd.h>
-
 namespace mt5b::transport_http {
 
 void AnswerDrain::begin() {
@@ -25,22 +23,6 @@ bool AnswerDrain::wait_until_idle(std::chrono::milliseconds limit) {
   bool idle = idle_.wait_for(lock, limit, [&] { return outstanding_.load() <= 0; });
   waiting_.store(false);
   return idle;
-}
-
-void OpenConnections::add(int fd) {
-  std::lock_guard lock(mutex_);
-  fds_.insert(fd);
-}
-
-void OpenConnections::remove(int fd) {
-  std::lock_guard lock(mutex_);
-  fds_.erase(fd);
-}
-
-void OpenConnections::close_all() {
-  std::lock_guard lock(mutex_);
-  for (int fd : fds_) ::close(fd);
-  fds_.clear();
 }
 
 }  // namespace mt5b::transport_http

@@ -79,6 +79,27 @@ TransportOptions read_transport_options(const sdk::Config& config) {
       integer_in_range(config, "max_body_bytes", 1048576, 1, kMaxBodyBytes, "a byte count"));
   options.request_timeout = std::chrono::milliseconds(integer_in_range(
       config, "request_timeout_ms", 30000, 1, kMaxRequestTimeoutMs, "milliseconds"));
+  auto ms = [&](const char* key, int64_t fallback) {
+    return std::chrono::milliseconds(
+        integer_in_range(config, key, fallback, 100, kMaxRequestTimeoutMs, "milliseconds"));
+  };
+  auto count = [&](const char* key, int64_t fallback, int64_t high, std::string_view unit) {
+    return static_cast<std::size_t>(integer_in_range(config, key, fallback, 1, high, unit));
+  };
+  options.max_connections = count("max_connections", 4096, 1'000'000, "a connection count");
+  options.max_connections_per_ip =
+      count("max_connections_per_ip", 256, 1'000'000, "a connection count");
+  options.header_timeout = ms("header_timeout_ms", 10000);
+  options.body_timeout = ms("body_timeout_ms", 30000);
+  options.idle_timeout = ms("idle_timeout_ms", 60000);
+  options.max_unsent_bytes = count("max_unsent_bytes", 262144, kMaxBodyBytes, "a byte count");
+  options.max_buffered_request_bytes =
+      count("max_buffered_request_bytes", 67108864, int64_t{1} << 40, "a byte count");
+  if (options.max_buffered_request_bytes < options.max_body_bytes) {
+    refuse("max_buffered_request_bytes (" + std::to_string(options.max_buffered_request_bytes) +
+           ") is smaller than max_body_bytes (" + std::to_string(options.max_body_bytes) +
+           "); no body of the largest accepted size could ever be read: raise it.");
+  }
   return options;
 }
 

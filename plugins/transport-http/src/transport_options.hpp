@@ -26,6 +26,14 @@ struct TransportOptions {
   int worker_threads = 2;
   std::size_t max_body_bytes = 1048576;
   std::chrono::milliseconds request_timeout{30000};
+  // Resource limits: what one client, or many, may hold of this server (docs/configuration.md).
+  std::size_t max_connections = 4096;
+  std::size_t max_connections_per_ip = 256;
+  std::chrono::milliseconds header_timeout{10000};  // from a request's first byte to its blank line
+  std::chrono::milliseconds body_timeout{30000};    // from the end of the head to the body's end
+  std::chrono::milliseconds idle_timeout{60000};    // keep-alive wait, and a stalled reader
+  std::size_t max_unsent_bytes = 256 * 1024;        // per connection; reading pauses above it
+  std::size_t max_buffered_request_bytes = 64 * 1024 * 1024;  // all connections together
 };
 
 // Reads and checks every option; throws sdk::Error(MT5B_INVALID_ARGUMENT) naming the bad one.

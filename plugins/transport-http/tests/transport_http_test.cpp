@@ -272,7 +272,7 @@ TEST_F(TransportHttp, answers_400_json_to_a_malformed_request_and_closes) {
 }
 
 // Answers are written straight to the socket when it takes them; what it does not take goes
-// through Pistache's queue, and later answers must wait behind it.
+// into the connection's output queue, and later answers must wait behind it.
 std::string large_body() {
   std::string body(8 * 1024 * 1024, '\0');  // more than a loopback socket buffers
   for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + i % 23);

@@ -41,6 +41,13 @@ TEST_F(TransportLifecycle, uses_documented_defaults_when_options_are_absent) {
   EXPECT_EQ(options.worker_threads, 2);
   EXPECT_EQ(options.max_body_bytes, 1048576u);
   EXPECT_EQ(options.request_timeout, 30000ms);
+  EXPECT_EQ(options.max_connections, 4096u);
+  EXPECT_EQ(options.max_connections_per_ip, 256u);
+  EXPECT_EQ(options.header_timeout, 10000ms);
+  EXPECT_EQ(options.body_timeout, 30000ms);
+  EXPECT_EQ(options.idle_timeout, 60000ms);
+  EXPECT_EQ(options.max_unsent_bytes, 262144u);
+  EXPECT_EQ(options.max_buffered_request_bytes, 67108864u);
 }
 
 TEST_F(TransportLifecycle, accepts_bracketed_ipv6_listen_address) {
@@ -69,6 +76,12 @@ TEST_F(TransportLifecycle, refuses_bad_option_values_with_invalid_argument_namin
       {"\"max_body_bytes\":0", "max_body_bytes"},
       {"\"max_body_bytes\":-5", "max_body_bytes"},
       {"\"request_timeout_ms\":0", "request_timeout_ms"},
+      {"\"max_connections\":0", "max_connections"},
+      {"\"max_connections_per_ip\":0", "max_connections_per_ip"},
+      {"\"header_timeout_ms\":50", "header_timeout_ms"},
+      {"\"idle_timeout_ms\":-1", "idle_timeout_ms"},
+      {"\"max_unsent_bytes\":0", "max_unsent_bytes"},
+      {"\"max_buffered_request_bytes\":1000", "max_buffered_request_bytes"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(create(c.options), MT5B_INVALID_ARGUMENT) << c.options;
