@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string_view>
 
 namespace mt5b::host {
 
@@ -34,6 +35,29 @@ int nesting_depth(const std::string& body) {
   }
   return max_depth;
 }
+
+// The first member name that appears twice in one object, searched through the whole tree.
+// Parsers disagree on which duplicate wins (RapidJSON's FindMember takes the first, many
+// others the last), so a body with duplicates could mean one thing to a proxy or validator in
+// front and another here: it is refused instead (RFC 8259 section 4, "names SHOULD be unique").
+std::optional<std::string> duplicate_member(const rapidjson::Value& value) {
+  if (value.IsArray()) {
+    for (const auto& item : value.GetArray())
+      if (auto found = duplicate_member(item)) return found;
+    return std::nullopt;
+  }
+  if (!value.IsObject()) return std::nullopt;
+  std::vector<std::string_view> names;
+  names.reserve(value.MemberCount());
+  for (auto it = value.MemberBegin(); it != value.MemberEnd(); ++it) {
+    names.emplace_back(it->name.GetString(), it->name.GetStringLength());
+    if (auto found = duplicate_member(it->value)) return found;
+  }
+  std::sort(names.begin(), names.end());
+  auto twice = std::adjacent_find(names.begin(), names.end());
+  if (twice != names.end()) return std::string(*twice);
+  return std::nullopt;
+}
 }  // namespace
 
 JsonBody::JsonBody(const std::string& body, const std::vector<std::string>& allowed) {
@@ -41,14 +65,29 @@ JsonBody::JsonBody(const std::string& body, const std::vector<std::string>& allo
     throw ApiError(400, "INVALID_JSON",
                    "The request body nests deeper than " + std::to_string(kMaxDepth) +
                        " levels; send a flat JSON object.");
-  doc_.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag>(body.c_str(),
-                                                                                  body.size());
+  if (body.starts_with("\xEF\xBB\xBF"))
+    throw ApiError(400, "INVALID_JSON",
+                   "The request body starts with a byte order mark; send JSON without one "
+                   "(RFC 8259 section 8.1).");
+  // Strings must be valid UTF-8: what is stored is served again to clients whose strict JSON
+  // parsers would fail on the whole listing because of one bad byte.
+  doc_.Parse<rapidjson::kParseFullPrecisionFlag | rapidjson::kParseIterativeFlag |
+             rapidjson::kParseValidateEncodingFlag>(body.c_str(), body.size());
+  if (doc_.HasParseError() && doc_.GetParseError() == rapidjson::kParseErrorStringInvalidEncoding)
+    throw ApiError(400, "INVALID_JSON",
+                   "The request body is not valid UTF-8 (at byte " +
+                       std::to_string(doc_.GetErrorOffset()) +
+                       "); send every string as UTF-8 text.");
   if (doc_.HasParseError())
     throw ApiError(400, "INVALID_JSON", "The request body is not valid JSON; send a JSON object.",
                    std::string(rapidjson::GetParseError_En(doc_.GetParseError())) + " at byte " +
                        std::to_string(doc_.GetErrorOffset()));
   if (!doc_.IsObject())
     throw ApiError(400, "INVALID_JSON", "The request body must be a JSON object.");
+  if (auto name = duplicate_member(doc_))
+    throw ApiError(400, "INVALID_JSON",
+                   "The field '" + *name + "' appears twice in one object; send each field once.",
+                   *name);
   for (auto it = doc_.MemberBegin(); it != doc_.MemberEnd(); ++it) {
     std::string name(it->name.GetString(), it->name.GetStringLength());
     bool ok = false;
