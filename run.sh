@@ -10,6 +10,7 @@ packaging/build.sh mt5bridge storage-sqlite auth-apikey auth-jwt broker-mock tra
 export MT5_SERVICE_API_KEY="${MT5_SERVICE_API_KEY:-dev-service-key-change-me-0123456789}"
 export SUPABASE_JWT_SECRET="${SUPABASE_JWT_SECRET:-dev-jwt-secret-change-me-0123456789abcdef}"
 export MT5BRIDGE_LISTEN="${MT5BRIDGE_LISTEN:-127.0.0.1:8000}"
+export MT5BRIDGE_LOG_FORMAT="${MT5BRIDGE_LOG_FORMAT:-text}"  # readable lines in the terminal
 mkdir -p var
 
 # A demo user token (HS256, like Supabase's) and the first demo account, for the curl example.

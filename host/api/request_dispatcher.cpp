@@ -222,15 +222,17 @@ Response RequestDispatcher::finish(const RequestContext& ctx, uint32_t route_id,
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   request_metrics_.record(route_id, route_label, ctx.request.method, response.status, seconds);
-  if (Logger::instance().level() <= LogLevel::debug || response.status >= 500)
-    Logger::instance().write(response.status >= 500 ? LogLevel::error : LogLevel::debug,
-                             LogSource{"host", "", ""}, "request",
-                             {{"request_id", ctx.request.request_id},
-                              {"method", ctx.request.method},
-                              {"route", route_label},
-                              {"status", std::to_string(response.status)},
-                              {"duration_ms", std::to_string(seconds * 1000.0)},
-                              {"client_ip", ctx.request.client_ip}});
+  // The access line: every request at info (service.access_log), failures at error always.
+  auto& logger = Logger::instance();
+  if (response.status >= 500 || (logger.access_log() && logger.level() <= LogLevel::info))
+    logger.write(response.status >= 500 ? LogLevel::error : LogLevel::info,
+                 LogSource{"host", "", ""}, "request",
+                 {{"request_id", ctx.request.request_id},
+                  {"method", ctx.request.method},
+                  {"route", route_label},
+                  {"status", std::to_string(response.status)},
+                  {"duration_ms", std::to_string(seconds * 1000.0)},
+                  {"client_ip", ctx.request.client_ip}});
   return response;
 }
 

@@ -16,7 +16,11 @@ std::vector<fs::path> default_search_path() {
   if (const char* env = std::getenv("MT5BRIDGE_PLUGIN_DIR"); env && *env) out.emplace_back(env);
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) out.push_back(exe.parent_path().parent_path() / "plugins");
+  if (!ec) {
+    out.push_back(exe.parent_path().parent_path() / "plugins");  // the build tree
+    // An installed prefix: <prefix>/bin/mt5bridge finds <prefix>/lib/mt5bridge/plugins.
+    out.push_back(exe.parent_path().parent_path() / "lib" / "mt5bridge" / "plugins");
+  }
   out.emplace_back(MT5BRIDGE_INSTALL_PLUGIN_DIR);
   return out;
 }

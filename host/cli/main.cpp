@@ -2,6 +2,7 @@
 #include "app/host_app.hpp"
 #include "cli/admin_commands.hpp"
 #include "cli/cli_support.hpp"
+#include "cli/systemd_notify.hpp"
 #include "config/pipeline_config.hpp"
 #include "log/logger.hpp"
 
@@ -87,6 +88,29 @@ int cmd_plugins(bool schema) {
   return 0;
 }
 
+// SIGHUP: the file is read and checked again as at start-up. A file with problems is refused
+// and the running configuration stays, with every problem logged. From an accepted file the
+// log level and format apply at once; the rest needs a restart, as the log line says.
+void reload_configuration(const std::string& file) {
+  ConfigLoadOptions options;
+  options.default_search_path = default_search_path();
+  std::unique_ptr<PluginLoader> loader;
+  try {
+    PipelineConfig fresh = load_pipeline_config(file, options, loader);
+    auto& logger = Logger::instance();
+    for (const auto& s : fresh.secrets) logger.add_secret(s);
+    logger.set_level(fresh.log_level);
+    logger.set_format(fresh.logging.format);
+    log_info("configuration reloaded", {{"config", file},
+                                        {"log_level", std::string(log_level_name(fresh.log_level))},
+                                        {"applied", "service.log_level, service.log_format"},
+                                        {"restart_needed_for", "every other setting"}});
+  } catch (const ConfigError& e) {
+    log_error("configuration reload refused; the running configuration stays",
+              {{"config", file}, {"problems", e.what()}});
+  }
+}
+
 int cmd_serve(const std::string& file) {
   // Block the shutdown signals before any thread starts, so every thread inherits the mask and
   // only sigwait below receives them (PLATFORM.md, Pistache clean shutdown).
@@ -94,6 +118,7 @@ int cmd_serve(const std::string& file) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);  // reload (systemctl reload: ExecReload=kill -HUP)
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   std::unique_ptr<PluginLoader> loader;
@@ -101,6 +126,16 @@ int cmd_serve(const std::string& file) {
   if (!config) return 2;
   auto& logger = Logger::instance();
   logger.set_level(config->log_level);
+  try {
+    logger.configure(config->logging);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  }
+  // Every way out of serve writes the queued lines first.
+  struct FlushLog {
+    ~FlushLog() { Logger::instance().shutdown(); }
+  } flush_log;
   for (const auto& s : config->secrets) logger.add_secret(s);
   for (const auto& w : config->warnings) log_warn(w);
 
@@ -116,8 +151,16 @@ int cmd_serve(const std::string& file) {
       return 3;
     }
     log_info("mt5bridge serving", {{"version", MT5BRIDGE_VERSION}, {"config", file}});
+    systemd_notify("READY=1");
     int sig = 0;
-    sigwait(&signals, &sig);
+    for (;;) {
+      sigwait(&signals, &sig);
+      if (sig != SIGHUP) break;
+      systemd_notify("RELOADING=1");
+      reload_configuration(file);
+      systemd_notify("READY=1");
+    }
+    systemd_notify("STOPPING=1");
     log_info("shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
     app.stop();
   }

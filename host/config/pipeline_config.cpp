@@ -33,7 +33,9 @@ const std::vector<std::string> kNormaliserKeys{"pips"};
 const std::vector<std::string> kPipKeys{"xau", "xag", "index", "crypto", "per_symbol"};
 const std::vector<std::string> kRateLimitKeys{"per_key_per_min", "connect_per_min",
                                               "health_per_ip_per_min"};
-const std::vector<std::string> kServiceKeys{"instance_id", "log_level"};
+const std::vector<std::string> kServiceKeys{"instance_id",   "log_level", "log_format",
+                                            "log_sinks",     "log_file",  "log_file_max_mb",
+                                            "log_file_keep", "access_log"};
 const std::vector<std::string> kPluginsKeys{"search_path"};
 const std::vector<std::string> kPipelineKeys{"storage", "auth", "brokers", "transports"};
 const std::vector<std::string> kSyncKeys{"schedule",         "batch_size",  "concurrency",
@@ -97,6 +99,44 @@ class Loader {
     if (!ok)
       reader_.problem(n["log_level"], "service.log_level",
                       "unknown log level '" + level + "'; use trace, debug, info, warn or error");
+    read_log_settings(n);
+  }
+
+  void read_log_settings(const YAML::Node& n) {
+    LogSettings& l = config_.logging;
+    const std::string format = reader_.string_or(n["log_format"], "service.log_format", "json");
+    if (format == "text")
+      l.format = LogFormat::text;
+    else if (format != "json")
+      reader_.problem(
+          n["log_format"], "service.log_format",
+          "unknown log format '" + format + "'; use json (production) or text (development)");
+    l.file = reader_.string_or(n["log_file"], "service.log_file", "");
+    l.file_max_mb = reader_.int_or(n["log_file_max_mb"], "service.log_file_max_mb", 100, 1, 100000);
+    l.file_keep = reader_.int_or(n["log_file_keep"], "service.log_file_keep", 5, 0, 1000);
+    l.access_log = reader_.bool_or(n["access_log"], "service.access_log", true);
+    if (!n["log_sinks"]) {
+      l.to_stderr = true;
+      if (!l.file.empty()) l.to_stderr = false;
+      return;
+    }
+    l.to_stderr = false;
+    bool file = false;
+    for (const auto& sink : reader_.string_list(n["log_sinks"], "service.log_sinks")) {
+      if (sink == "stderr")
+        l.to_stderr = true;
+      else if (sink == "syslog")
+        l.to_syslog = true;
+      else if (sink == "file")
+        file = true;
+      else
+        reader_.problem(n["log_sinks"], "service.log_sinks",
+                        "unknown sink '" + sink + "'; use stderr, syslog or file");
+    }
+    if (file && l.file.empty())
+      reader_.problem(n["log_sinks"], "service.log_sinks",
+                      "the file sink needs service.log_file: /var/log/mt5bridge/mt5bridge.log");
+    if (!file) l.file.clear();
   }
 
   void read_plugins(const YAML::Node& n) {

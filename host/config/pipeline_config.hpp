@@ -73,6 +73,7 @@ struct PipelineConfig {
   std::string file;
   std::string instance_id;
   LogLevel log_level = LogLevel::info;
+  LogSettings logging;  // service.log_format, log_sinks, log_file...
   std::vector<std::filesystem::path> search_path;
   InstanceConfig storage;
   std::vector<InstanceConfig> auth;

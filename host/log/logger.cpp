@@ -2,11 +2,19 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <spdlog/async.h>
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/syslog_sink.h>
+#include <spdlog/spdlog.h>
+#include <syslog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <stdexcept>
 
 namespace mt5b::host {
 
@@ -23,6 +31,46 @@ std::string utc_now_iso_ms() {
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                 static_cast<int>(ms % 1000));
   return buf;
+}
+
+spdlog::level::level_enum spdlog_level(LogLevel level) {
+  switch (level) {
+    case LogLevel::trace: return spdlog::level::trace;
+    case LogLevel::debug: return spdlog::level::debug;
+    case LogLevel::info: return spdlog::level::info;
+    case LogLevel::warn: return spdlog::level::warn;
+    case LogLevel::error: return spdlog::level::err;
+  }
+  return spdlog::level::info;
+}
+
+// Text values are quoted when they hold a space, quote, '=' or a control character, with the
+// control characters escaped: one event stays one line whatever its values say.
+void append_text_value(std::string& out, std::string_view v) {
+  bool plain = !v.empty();
+  for (char c : v)
+    plain = plain && c != ' ' && c != '"' && c != '=' && static_cast<unsigned char>(c) >= 0x20;
+  if (plain) {
+    out += v;
+    return;
+  }
+  out += '"';
+  for (char c : v) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x",
+                    static_cast<unsigned>(static_cast<unsigned char>(c)));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
 }
 }  // namespace
 
@@ -53,12 +101,56 @@ Logger& Logger::instance() {
   return logger;
 }
 
+void Logger::configure(const LogSettings& settings) {
+  std::vector<spdlog::sink_ptr> sinks;
+  if (settings.to_stderr) sinks.push_back(std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  if (settings.to_syslog)
+    sinks.push_back(
+        std::make_shared<spdlog::sinks::syslog_sink_mt>("mt5bridge", LOG_PID, LOG_DAEMON, true));
+  if (!settings.file.empty()) {
+    try {
+      sinks.push_back(std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+          settings.file, static_cast<size_t>(settings.file_max_mb) * 1024 * 1024,
+          static_cast<size_t>(settings.file_keep)));
+    } catch (const spdlog::spdlog_ex& e) {
+      throw std::runtime_error("cannot open the log file " + settings.file + ": " + e.what());
+    }
+  }
+  // One background writer; a full queue makes writers wait rather than lose lines.
+  if (!spdlog::thread_pool()) spdlog::init_thread_pool(8192, 1);
+  auto logger = std::make_shared<spdlog::async_logger>("mt5bridge", sinks.begin(), sinks.end(),
+                                                       spdlog::thread_pool(),
+                                                       spdlog::async_overflow_policy::block);
+  logger->set_pattern("%v");                // the line is complete (and escaped) when it arrives
+  logger->set_level(spdlog::level::trace);  // Logger::write filters
+  logger->flush_on(spdlog::level::trace);   // each line reaches its file as it is written
+  set_format(settings.format);
+  access_log_.store(settings.access_log, std::memory_order_relaxed);
+  std::lock_guard lock(mu_);
+  spdlog_ = std::move(logger);
+}
+
+void Logger::shutdown() {
+  std::shared_ptr<spdlog::logger> logger;
+  {
+    std::lock_guard lock(mu_);
+    logger = std::move(spdlog_);
+  }
+  if (logger) logger->flush();
+  logger.reset();
+  spdlog::shutdown();
+}
+
 void Logger::set_level(LogLevel level) {
   level_.store(level, std::memory_order_relaxed);
 }
 
 LogLevel Logger::level() const {
   return level_.load(std::memory_order_relaxed);
+}
+
+void Logger::set_format(LogFormat format) {
+  format_.store(format, std::memory_order_relaxed);
 }
 
 void Logger::add_secret(std::string secret) {
@@ -90,9 +182,32 @@ std::string Logger::redact(std::string_view text) const {
   return out;
 }
 
-void Logger::write(LogLevel level, const LogSource& source, std::string_view message,
-                   const LogFields& fields) {
-  if (level < this->level()) return;
+std::string Logger::format_line(LogLevel level, const LogSource& source, std::string_view message,
+                                const LogFields& fields) const {
+  const bool has_request_id = std::any_of(fields.begin(), fields.end(),
+                                          [](const auto& f) { return f.first == "request_id"; });
+  const std::string& scope_id = RequestIdScope::current();
+  if (format_.load(std::memory_order_relaxed) == LogFormat::text) {
+    // 2026-12-08T10:00:00.000Z INFO  [broker:broker-mt5:mt5] message key=value ...
+    std::string out = utc_now_iso_ms() + " ";
+    std::string name(log_level_name(level));
+    for (auto& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    name.resize(5, ' ');
+    out += name + " [" + source.kind;
+    if (!source.plugin.empty()) out += ":" + source.plugin;
+    if (!source.instance.empty()) out += ":" + source.instance;
+    out += "] ";
+    std::string clean = redact(message);
+    for (char& c : clean)
+      if (c == '\n' || c == '\r') c = ' ';
+    out += clean;
+    for (const auto& [k, v] : fields) {
+      out += " " + k + "=";
+      append_text_value(out, redact(v));
+    }
+    if (!has_request_id && !scope_id.empty()) out += " request_id=" + redact(scope_id);
+    return out;
+  }
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   auto put = [&](std::string_view k, std::string_view v) {
@@ -107,17 +222,25 @@ void Logger::write(LogLevel level, const LogSource& source, std::string_view mes
   if (!source.plugin.empty()) put("plugin", source.plugin);
   if (!source.instance.empty()) put("instance", source.instance);
   put("message", message);
-  bool has_request_id = false;
-  for (const auto& [k, v] : fields) {
-    put(k, v);
-    has_request_id = has_request_id || k == "request_id";
-  }
-  if (!has_request_id && !RequestIdScope::current().empty())
-    put("request_id", RequestIdScope::current());
+  for (const auto& [k, v] : fields) put(k, v);
+  if (!has_request_id && !scope_id.empty()) put("request_id", scope_id);
   w.EndObject();
-  std::lock_guard lock(mu_);
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+void Logger::write(LogLevel level, const LogSource& source, std::string_view message,
+                   const LogFields& fields) {
+  if (level < this->level()) return;
+  const std::string line = format_line(level, source, message, fields);
+  std::unique_lock lock(mu_);
+  if (sink_ == nullptr && spdlog_) {
+    auto logger = spdlog_;
+    lock.unlock();
+    logger->log(spdlog_level(level), spdlog::string_view_t(line.data(), line.size()));
+    return;
+  }
   std::FILE* out = sink_ ? sink_ : stderr;
-  std::fwrite(sb.GetString(), 1, sb.GetSize(), out);
+  std::fwrite(line.data(), 1, line.size(), out);
   std::fputc('\n', out);
   std::fflush(out);
 }

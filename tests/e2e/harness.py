@@ -126,6 +126,19 @@ class Host:
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 
+    def settled_logs(self, timeout_s=10):
+        """logs() once every line written so far has reached the file. The host writes its log
+        asynchronously, in order: a marker request's access line appearing means every line
+        before it is there too."""
+        marker = "e2e-settle-" + uuid.uuid4().hex
+        self.request("GET", "/livez", headers={"X-Request-ID": marker})
+        deadline = time.time() + timeout_s
+        while True:
+            text = self.logs()
+            if marker in text or time.time() > deadline:
+                return text
+            time.sleep(0.02)
+
     def request(self, method, path, body=None, headers=None, conn=None):
         own = conn is None
         conn = conn or http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)

@@ -727,7 +727,7 @@ class AuthorizationMatrixTest(ApiTestCase):
         request_id = "e2e-auth-log-" + uuid.uuid4().hex[:8]
         self.call("GET", "/api/mt5/accounts", api_key=bad_key, headers={"X-Request-ID": request_id})
         self.call("GET", "/api/mt5/accounts", token=bad_token)
-        lines = [json.loads(l) for l in self.host.logs().splitlines() if request_id in l]
+        lines = [json.loads(l) for l in self.host.settled_logs().splitlines() if request_id in l]
         failure = next(l for l in lines if l["message"] == "authentication failed")
         self.assertEqual(failure["client_ip"], "127.0.0.1")
         self.assertRegex(failure["timestamp"], r"^\d{4}-\d\d-\d\dT")
@@ -869,9 +869,9 @@ def log_lines_of(case, method, path, body=None):
     """The log lines written while one request (with its own X-Request-ID) was served, its access
     line last. Tests run one at a time, so only background sync work could interleave."""
     request_id = "e2e-log-" + uuid.uuid4().hex
-    before = len(case.host.logs().splitlines())
+    before = len(case.host.settled_logs().splitlines())
     case.call(method, path, body, headers={"X-Request-ID": request_id})
-    lines = [json.loads(l) for l in case.host.logs().splitlines()[before:]]
+    lines = [json.loads(l) for l in case.host.settled_logs().splitlines()[before:]]
     end = next(i for i, l in enumerate(lines) if l.get("request_id") == request_id and l["message"] == "request")
     return lines[:end + 1]
 

@@ -151,5 +151,55 @@ class OperatorCliTest(unittest.TestCase):
         self.assertIn("CREDENTIALS_DIRECTORY", missing.stderr)
 
 
+class ServiceManagerTest(unittest.TestCase):
+    """What systemd sees: sd_notify states on $NOTIFY_SOCKET, and SIGHUP reloading the log
+    settings from the file (or refusing a broken file and keeping what runs)."""
+
+    def test_notify_reload_and_stop(self):
+        import signal
+        import socket
+        import time
+        from harness import json_log_records, replace_top_level_block
+        directory = tempfile.mkdtemp(prefix="mt5b-notify-")
+        self.addCleanup(shutil.rmtree, directory, True)
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(os.path.join(directory, "notify"))
+        notify.settimeout(20)
+        with open(DEFAULT_CONFIG) as f:
+            text = f.read()
+        service = lambda level: '  log_level: %s\n  log_format: json\n' % level
+        host = Host(config_text=replace_top_level_block(text, "service", service("info")),
+                    extra_env={"NOTIFY_SOCKET": os.path.join(directory, "notify")})
+        host.start()
+        self.addCleanup(host.stop)
+        self.assertEqual(notify.recv(4096), b"READY=1")
+
+        def reload(new_text):
+            with open(host.config_path, "w") as f:
+                f.write(new_text)
+            host.proc.send_signal(signal.SIGHUP)
+            self.assertEqual(notify.recv(4096), b"RELOADING=1")
+            self.assertEqual(notify.recv(4096), b"READY=1")
+
+        reload(replace_top_level_block(text, "service", service("warn")))
+        self.assertEqual(host.request("GET", "/livez", headers={"X-Request-ID": "after-warn"})[0], 200)
+        reload(replace_top_level_block(text, "service", service("loud")))
+        self.assertEqual(host.request("GET", "/livez")[0], 200, "a refused reload keeps the host serving")
+        reload(replace_top_level_block(text, "service", service("info")))
+        self.assertEqual(host.request("GET", "/livez", headers={"X-Request-ID": "after-info"})[0], 200)
+        host.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(notify.recv(4096), b"STOPPING=1")
+        self.assertEqual(host.proc.wait(timeout=20), 0)
+        records = json_log_records(host.logs())
+        messages = [r["message"] for r in records]
+        self.assertIn("configuration reloaded", messages)
+        refused = [r for r in records if r["message"] == "configuration reload refused; the running configuration stays"]
+        self.assertEqual(len(refused), 1)
+        self.assertIn("unknown log level 'loud'", refused[0]["problems"])
+        ids = [r.get("request_id") for r in records if r["message"] == "request"]
+        self.assertNotIn("after-warn", ids, "at warn the access line (info) is off")
+        self.assertIn("after-info", ids, "back at info once reloaded, though the refused file said loud")
+
+
 if __name__ == "__main__":
     unittest.main()
