@@ -200,13 +200,15 @@ std::optional<Response> RequestDispatcher::preflight(const Request& request) con
 }
 
 void RequestDispatcher::add_cors_headers(const Request& request, Response& response) const {
+  // Every answer may differ by Origin, with or without one: a shared cache (the public
+  // /openapi.json) must not serve an answer without CORS headers to a browser that needs them.
+  response.set_header("Vary", "Origin");
   auto origin = request.header("Origin");
   if (!origin) return;
   if (std::find(api_.cors_origins.begin(), api_.cors_origins.end(), *origin) ==
       api_.cors_origins.end())
     return;
   response.set_header("Access-Control-Allow-Origin", *origin);
-  response.set_header("Vary", "Origin");
   response.set_header("Access-Control-Expose-Headers",
                       "X-Request-ID, Retry-After, RateLimit-Limit, RateLimit-Remaining, "
                       "RateLimit-Reset, Location");

@@ -56,5 +56,69 @@ class StrictJsonBodies(unittest.TestCase):
         self.assertEqual(status, 201, answer)
 
 
+class StrictHttpParsing(unittest.TestCase):
+    """Each request here was answered 200 by the lenient parser; RFC 9112 lets a server refuse it,
+    and refusing is what keeps a proxy in front and this host from reading different requests."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.host = Host().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.host.stop()
+
+    def assert_refused(self, raw, words=None):
+        status, headers, body = raw_exchange(self.host.port, raw)
+        self.assertEqual(status, 400, body[:300])
+        self.assertEqual(json.loads(body)["error_code"], "BAD_REQUEST")
+        if words:
+            self.assertIn(words, json.loads(body)["error_message"])
+        return headers
+
+    def test_lf_only_line_endings(self):
+        self.assert_refused(b"GET /livez HTTP/1.1\nHost: x\n\n", "CR LF")
+
+    def test_bare_lf_after_chunk_data(self):
+        self.assert_refused(b"POST /livez HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            b"2\r\nhi\n0\r\n\r\n", "CR LF")
+
+    def test_whitespace_around_chunk_sizes(self):
+        for size in (b" 2", b"2 ", b"2\t"):
+            self.assert_refused(b"POST /livez HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                + size + b"\r\nhi\r\n0\r\n\r\n")
+
+    def test_transfer_encoding_in_http10(self):
+        self.assert_refused(b"POST /livez HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n",
+                            "HTTP/1.0")
+
+    def test_http11_request_without_host_or_with_two(self):
+        self.assert_refused(b"GET /livez HTTP/1.1\r\n\r\n", "Host")
+        self.assert_refused(b"GET /livez HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "Host")
+
+    def test_the_transports_own_413_carries_request_id_cors_and_vary(self):
+        status, headers, body = raw_exchange(
+            self.host.port, b"POST /api/mt5/accounts HTTP/1.1\r\nHost: x\r\nOrigin: http://localhost:5173\r\n"
+            b"Content-Length: 99999999\r\n\r\n")
+        self.assertEqual(status, 413, body[:200])
+        answer = json.loads(body)
+        self.assertTrue(headers.get("x-request-id", "").startswith("req_"), headers)
+        self.assertEqual(answer["request_id"], headers["x-request-id"])
+        self.assertEqual(headers.get("access-control-allow-origin"), "http://localhost:5173")
+        self.assertEqual(headers.get("vary"), "Origin")
+
+    def test_vary_origin_on_answers_to_requests_without_origin(self):
+        for path in ("/openapi.json", "/livez"):
+            status, headers, _ = raw_exchange(self.host.port,
+                                              b"GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % path.encode(),
+                                              read_limit=1 << 22)
+            self.assertEqual(status, 200)
+            self.assertEqual(headers.get("vary"), "Origin", path)
+
+    def test_a_well_formed_request_still_passes(self):
+        status, _, _ = raw_exchange(self.host.port, b"GET /livez HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        self.assertEqual(status, 200)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -191,7 +191,9 @@ bool Connection::account_buffered() {
 
 void Connection::refuse(uint16_t status, std::string_view code, std::string_view message) {
   if (state_ != State::kOpen) return;
-  send(encode_response(error_response(status, code, message), false, false), true);
+  auto response = error_response(status, code, message);
+  allow_origin(response, parser_.origin(), core_.options.cors_origins);
+  send(encode_response(response, false, false), true);
   state_ = State::kClosingAfterFlush;
 }
 

@@ -72,6 +72,10 @@ std::span<const mt5b_option> HttpTransport::options() {
       sdk::option("request_timeout_ms", MT5B_OPT_INT, 0, "30000",
                   "How long a request waits for the host's answer before it is answered 504 "
                   "TIMEOUT."),
+      sdk::option("cors_origins", MT5B_OPT_STRING_LIST, 0,
+                  "[\"http://localhost:5173\",\"http://localhost:3000\"]",
+                  "Origins allowed to read the transport's own refusals (413, 400, 408, 503); "
+                  "list the same origins as api.cors_origins."),
       sdk::option("max_connections", MT5B_OPT_INT, 0, "4096",
                   "Open connections allowed in total; more are answered 503 and closed. The "
                   "open-files limit is raised to fit when the hard limit allows."),

@@ -119,6 +119,12 @@ ParsedRequest RequestParser::take_request() {
   return out;
 }
 
+std::string_view RequestParser::origin() const noexcept {
+  for (const auto& header : request_.headers)
+    if (iequals(header.name, "Origin")) return header.value;
+  return {};
+}
+
 void RequestParser::fail(uint16_t status, std::string error_code, std::string message) {
   error_ = ParseError{status, std::move(error_code), std::move(message)};
   stage_ = Stage::kFailed;
@@ -127,18 +133,27 @@ void RequestParser::fail(uint16_t status, std::string error_code, std::string me
 bool RequestParser::next_line(std::string_view& line) {
   auto newline = buffer_.find('\n', pos_);
   if (newline == std::string::npos) return false;
-  line = std::string_view(buffer_).substr(pos_, newline - pos_);
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  if (newline == pos_ || buffer_[newline - 1] != '\r') {
+    fail_bare_lf();
+    return true;
+  }
+  line = std::string_view(buffer_).substr(pos_, newline - pos_ - 1);
   pos_ = newline + 1;
   return true;
 }
 
+void RequestParser::fail_bare_lf() {
+  fail(400, "BAD_REQUEST",
+       "A line ends with LF alone; end every line of the request with CR LF (RFC 9112).");
+}
+
 bool RequestParser::parse_head() {
-  // Empty lines before a request line are ignored (RFC 9112 section 2.2): some clients send a
-  // stray CR LF after a body.
+  // Empty lines (CR LF) before a request line are ignored (RFC 9112 section 2.2): some clients
+  // send a stray CR LF after a body.
   if (head_scan_ <= pos_) {
-    while (pos_ < buffer_.size() && (buffer_[pos_] == '\r' || buffer_[pos_] == '\n')) ++pos_;
+    while (available() >= 2 && buffer_[pos_] == '\r' && buffer_[pos_ + 1] == '\n') pos_ += 2;
     head_scan_ = pos_;
+    if (available() == 1 && buffer_[pos_] == '\r') return false;
   }
   std::size_t head_end = std::string::npos;
   while (head_end == std::string::npos) {
@@ -147,8 +162,12 @@ bool RequestParser::parse_head() {
       if (buffer_.size() - pos_ > limits_.max_head_bytes) break;
       return false;
     }
-    bool empty_line =
-        newline == head_scan_ || (newline == head_scan_ + 1 && buffer_[head_scan_] == '\r');
+    // Lines end with CR LF only: a bare LF is where parsers in a chain disagree (smuggling).
+    if (newline == head_scan_ || buffer_[newline - 1] != '\r') {
+      fail_bare_lf();
+      return true;
+    }
+    bool empty_line = newline == head_scan_ + 1;
     head_scan_ = newline + 1;
     if (empty_line) head_end = head_scan_;
   }
@@ -160,7 +179,7 @@ bool RequestParser::parse_head() {
   }
 
   std::string_view line;
-  next_line(line);
+  next_line(line);  // complete and CR LF-terminated: checked above
   if (!parse_request_line(line)) return true;
   while (next_line(line) && !line.empty()) {
     if (!parse_header_line(line)) return true;
@@ -253,11 +272,17 @@ bool RequestParser::parse_header_line(std::string_view line) {
   }
   auto value = trim(line.substr(colon + 1));
   // No early exit: a plain loop over long values (bearer tokens) that the compiler vectorises.
+  // Control characters other than HTAB are not field content (RFC 9110 section 5.5).
   bool has_forbidden = false;
-  for (char c : value) has_forbidden |= (c == '\0') | (c == '\r') | (c == '\n');
+  for (char c : value) {
+    auto u = static_cast<unsigned char>(c);
+    has_forbidden |= (u < 0x20) & (u != '\t');
+    has_forbidden |= u == 0x7f;
+  }
   if (has_forbidden) {
     fail(400, "BAD_REQUEST",
-         "The value of header `" + std::string(name) + "` contains CR, LF or NUL; remove them.");
+         "The value of header `" + std::string(name) +
+             "` contains control characters (CR, LF, NUL, ...); remove them.");
     return false;
   }
   request_.headers.push_back(HeaderField{std::string(name), std::string(value)});
@@ -268,6 +293,8 @@ bool RequestParser::decide_framing() {
   bool has_length = false;
   bool has_transfer_encoding = false;
   bool only_chunked = true;
+  int chunked_count = 0;
+  int host_count = 0;
   bool asks_close = false;
   bool asks_keep_alive = false;
   uint64_t length = 0;
@@ -295,11 +322,15 @@ bool RequestParser::decide_framing() {
     } else if (iequals(header.name, "Transfer-Encoding")) {
       has_transfer_encoding = true;
       for_each_token(header.value, [&](std::string_view coding) {
-        if (!iequals(coding, "chunked")) {
+        if (iequals(coding, "chunked")) {
+          ++chunked_count;
+        } else {
           only_chunked = false;
           if (unsupported_coding.empty()) unsupported_coding = std::string(coding);
         }
       });
+    } else if (iequals(header.name, "Host")) {
+      ++host_count;
     } else if (iequals(header.name, "Connection")) {
       for_each_token(header.value, [&](std::string_view option) {
         if (iequals(option, "close")) asks_close = true;
@@ -313,7 +344,21 @@ bool RequestParser::decide_framing() {
   // HTTP/1.1 connections persist unless closed; HTTP/1.0 ones only when asked (RFC 9112 9.3).
   request_.keep_alive = is_http10_ ? asks_keep_alive && !asks_close : !asks_close;
 
+  // RFC 9112 section 3.2: a server MUST answer 400 to an HTTP/1.1 request without Host, and to
+  // any request with more than one.
+  if (host_count > 1 || (host_count == 0 && !is_http10_)) {
+    fail(400, "BAD_REQUEST",
+         host_count == 0 ? "The request has no Host header; HTTP/1.1 requires one."
+                         : "The request has more than one Host header; send exactly one.");
+    return false;
+  }
   if (has_transfer_encoding) {
+    if (is_http10_) {
+      // RFC 9112 section 6.1: Transfer-Encoding in HTTP/1.0 means the framing is faulty.
+      fail(400, "BAD_REQUEST",
+           "Transfer-Encoding is not part of HTTP/1.0; send HTTP/1.1 or a Content-Length.");
+      return false;
+    }
     if (has_length) {
       // Both framings at once is how request smuggling starts (RFC 9112 section 6.1).
       fail(400, "BAD_REQUEST",
@@ -324,6 +369,10 @@ bool RequestParser::decide_framing() {
       fail(501, "NOT_IMPLEMENTED",
            "Transfer-Encoding `" + unsupported_coding +
                "` is not supported; send the body with Content-Length or chunked encoding.");
+      return false;
+    }
+    if (chunked_count != 1) {
+      fail(400, "BAD_REQUEST", "The chunked coding is applied more than once; apply it once.");
       return false;
     }
     stage_ = Stage::kChunkSize;
@@ -359,7 +408,10 @@ bool RequestParser::parse_chunk_size() {
     fail(400, "BAD_REQUEST", "A chunk-size line is too long; send valid chunked encoding.");
     return true;
   }
-  auto size_text = trim(line.substr(0, line.find(';')));  // chunk extensions are ignored
+  if (stage_ == Stage::kFailed) return true;
+  // Chunk extensions are ignored. Whitespace around the size is refused: parsers disagree
+  // on it, which is how chunked smuggling works.
+  auto size_text = line.substr(0, line.find(';'));
   bool hex = !size_text.empty() && size_text.size() <= 15 &&
              std::all_of(size_text.begin(), size_text.end(),
                          [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
@@ -394,8 +446,10 @@ bool RequestParser::parse_chunk_data() {
 bool RequestParser::parse_chunk_data_end() {
   if (available() == 0) return false;
   if (buffer_[pos_] == '\n') {
-    pos_ += 1;
-  } else if (buffer_[pos_] == '\r') {
+    fail_bare_lf();
+    return true;
+  }
+  if (buffer_[pos_] == '\r') {
     if (available() < 2) return false;
     if (buffer_[pos_ + 1] != '\n') {
       fail(400, "BAD_REQUEST", "A chunk is not followed by CR LF; send valid chunked encoding.");
@@ -413,6 +467,7 @@ bool RequestParser::parse_chunk_data_end() {
 bool RequestParser::parse_trailers() {
   std::string_view line;
   bool complete = next_line(line);
+  if (stage_ == Stage::kFailed) return true;
   std::size_t pending = complete ? line.size() + 2 : available();
   if (trailer_bytes_ + pending > limits_.max_head_bytes) {
     fail(431, "REQUEST_HEADERS_TOO_LARGE",

@@ -67,6 +67,8 @@ class RequestParser {
   // Request bytes held in memory: unparsed input and the body gathered so far.
   std::size_t buffered_bytes() const noexcept { return available() + request_.body.size(); }
   const ParseError& error() const noexcept { return error_; }
+  // The Origin header of the request in progress, as far as it was read (empty when none).
+  std::string_view origin() const noexcept;
 
   // True once per request when the client asked for `Expect: 100-continue` and its body has
   // not arrived yet: the caller then sends the interim 100 response.
@@ -98,7 +100,9 @@ class RequestParser {
   bool parse_header_line(std::string_view line);
   bool decide_framing();
   void fail(uint16_t status, std::string error_code, std::string message);
-  // The next line (without CR LF) starting at pos_, or false when it is not complete yet.
+  void fail_bare_lf();
+  // The next line (without CR LF) starting at pos_, or false when it is not complete yet. A
+  // line ending in LF alone fails the request (stage_ becomes kFailed; true is returned).
   bool next_line(std::string_view& line);
   std::size_t available() const noexcept { return buffer_.size() - pos_; }
 

@@ -1,5 +1,8 @@
 #include "response_encoder.hpp"
 
+#include <algorithm>
+#include <random>
+
 #include <mt5bridge/sdk.hpp>
 
 #include <rapidjson/stringbuffer.h>
@@ -57,6 +60,26 @@ OwnedResponse copy_response(const mt5b_http_response& in) {
   return out;
 }
 
+std::string new_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out = "req_";
+  uint64_t bits = 0;
+  for (int i = 0; i < 12; ++i, bits >>= 8) {  // 12 random bytes, as the host's ids
+    if (i % 8 == 0) bits = rng();
+    out += kDigits[(bits >> 4) & 0xf];
+    out += kDigits[bits & 0xf];
+  }
+  return out;
+}
+
+void allow_origin(OwnedResponse& response, std::string_view origin,
+                  const std::vector<std::string>& allowed) {
+  if (origin.empty() || std::find(allowed.begin(), allowed.end(), origin) == allowed.end()) return;
+  response.headers.push_back(HeaderField{"Access-Control-Allow-Origin", std::string(origin)});
+  response.headers.push_back(HeaderField{"Access-Control-Expose-Headers", "X-Request-ID"});
+}
+
 OwnedResponse error_response(uint16_t status, std::string_view error_code,
                              std::string_view message) {
   rapidjson::StringBuffer json;
@@ -70,13 +93,19 @@ OwnedResponse error_response(uint16_t status, std::string_view error_code,
   writer.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
   writer.Key("details");
   writer.Null();
+  // The transport's own answers get a request id too, so a client can quote it and the operator
+  // can find the refusal in the log, as with the host's answers.
+  std::string request_id = new_request_id();
   writer.Key("request_id");
-  writer.Null();
+  writer.String(request_id.data(), static_cast<rapidjson::SizeType>(request_id.size()));
   writer.EndObject();
 
   OwnedResponse out;
   out.status = status;
   out.headers.push_back(HeaderField{"Content-Type", "application/json"});
+  out.headers.push_back(HeaderField{"X-Request-ID", std::move(request_id)});
+  // Answers may differ by Origin (CORS headers), so caches must key on it.
+  out.headers.push_back(HeaderField{"Vary", "Origin"});
   out.body.assign(json.GetString(), json.GetSize());
   return out;
 }

@@ -23,7 +23,8 @@ struct OwnedResponse {
 OwnedResponse copy_response(const mt5b_http_response& response);
 
 // A response in the host's JSON error shape:
-// {"success":false,"error_code":...,"error_message":...,"details":null,"request_id":null}.
+// {"success":false,"error_code":...,"error_message":...,"details":null,"request_id":"req_..."},
+// with the same id in X-Request-ID and `Vary: Origin`.
 OwnedResponse error_response(uint16_t status, std::string_view error_code,
                              std::string_view message);
 
@@ -32,6 +33,12 @@ OwnedResponse error_response(uint16_t status, std::string_view error_code,
 // (CR, LF or NUL inside, or a name that is not a token) are dropped. No body bytes are sent
 // for HEAD requests and for 1xx, 204 and 304 answers. A status outside 100..599 becomes a 500.
 std::string encode_response(const OwnedResponse& response, bool head_request, bool keep_alive);
+
+// "req_" and 24 random hex digits, the host's request id shape.
+std::string new_request_id();
+// Adds the CORS headers the host would add when `origin` is one of `allowed`.
+void allow_origin(OwnedResponse& response, std::string_view origin,
+                  const std::vector<std::string>& allowed);
 // The same, straight from the host's borrowed answer (nothing is copied first).
 std::string encode_response(const mt5b_http_response& response, bool head_request, bool keep_alive);
 

@@ -79,6 +79,7 @@ TransportOptions read_transport_options(const sdk::Config& config) {
       integer_in_range(config, "max_body_bytes", 1048576, 1, kMaxBodyBytes, "a byte count"));
   options.request_timeout = std::chrono::milliseconds(integer_in_range(
       config, "request_timeout_ms", 30000, 1, kMaxRequestTimeoutMs, "milliseconds"));
+  if (config.has("cors_origins")) options.cors_origins = config.strings("cors_origins");
   auto ms = [&](const char* key, int64_t fallback) {
     return std::chrono::milliseconds(
         integer_in_range(config, key, fallback, 100, kMaxRequestTimeoutMs, "milliseconds"));

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mt5b::transport_http {
 
@@ -26,6 +27,9 @@ struct TransportOptions {
   int worker_threads = 2;
   std::size_t max_body_bytes = 1048576;
   std::chrono::milliseconds request_timeout{30000};
+  // Origins whose browsers may read the transport's own refusals (413, 400, 408, ...): the host's
+  // api.cors_origins, repeated here because the transport answers them without the host.
+  std::vector<std::string> cors_origins{"http://localhost:5173", "http://localhost:3000"};
   // Resource limits: what one client, or many, may hold of this server (docs/configuration.md).
   std::size_t max_connections = 4096;
   std::size_t max_connections_per_ip = 256;

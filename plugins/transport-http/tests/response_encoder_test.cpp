@@ -59,12 +59,24 @@ TEST(ResponseEncoder, turns_an_invalid_status_into_a_500) {
 TEST(ResponseEncoder, error_response_has_the_host_json_shape_with_escaping) {
   auto response = error_response(504, "TIMEOUT", "said \"no\"");
   EXPECT_EQ(response.status, 504);
-  EXPECT_EQ(response.body,
-            "{\"success\":false,\"error_code\":\"TIMEOUT\",\"error_message\":\"said "
-            "\\\"no\\\"\",\"details\":null,\"request_id\":null}");
+  const std::string prefix =
+      "{\"success\":false,\"error_code\":\"TIMEOUT\",\"error_message\":\"said "
+      "\\\"no\\\"\",\"details\":null,\"request_id\":\"req_";
+  EXPECT_EQ(response.body.substr(0, prefix.size()), prefix);
   rapidjson::Document json;
   json.Parse(response.body.c_str());
-  EXPECT_FALSE(json.HasParseError());
+  ASSERT_FALSE(json.HasParseError());
+  // The same id in the body and in X-Request-ID, in the host's shape; Vary: Origin as well.
+  std::string id = json["request_id"].GetString();
+  EXPECT_EQ(id.size(), 4u + 24u);
+  bool header_matches = false, varies = false;
+  for (const auto& h : response.headers) {
+    header_matches |= h.name == "X-Request-ID" && h.value == id;
+    varies |= h.name == "Vary" && h.value == "Origin";
+  }
+  EXPECT_TRUE(header_matches);
+  EXPECT_TRUE(varies);
+  EXPECT_NE(error_response(504, "TIMEOUT", "x").body, error_response(504, "TIMEOUT", "x").body);
 }
 
 }  // namespace

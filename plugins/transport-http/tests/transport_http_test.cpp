@@ -30,7 +30,9 @@ std::string json_error_code(const HttpResponse& response) {
   EXPECT_TRUE(json["success"].IsFalse());
   EXPECT_TRUE(json["error_message"].IsString());
   EXPECT_TRUE(json["details"].IsNull());
-  EXPECT_TRUE(json["request_id"].IsNull());
+  EXPECT_TRUE(json["request_id"].IsString());
+  EXPECT_EQ(response.header("X-Request-ID"),
+            json["request_id"].IsString() ? json["request_id"].GetString() : "");
   return json["error_code"].GetString();
 }
 
