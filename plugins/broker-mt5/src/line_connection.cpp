@@ -281,6 +281,8 @@ std::string LineConnection::read_line(Deadline deadline) {
   for (;;) {
     auto newline = inbox_.find('\n', scanned);
     if (newline != std::string::npos) {
+      if (newline > kMaxLineBytes)
+        throw TransportError(Reason::kNetwork, peer_ + " sent a line longer than 16 MiB");
       std::string line = inbox_.substr(0, newline);
       inbox_.erase(0, newline + 1);
       return line;

@@ -61,6 +61,10 @@ class LineConnection {
   // plaintext terminal. Throws TransportError.
   static std::unique_ptr<LineConnection> open(const TerminalSettings& terminal,
                                               const TlsClientContext* tls, Deadline deadline);
+  // Plaintext lines over a socket that is already connected (tests and fuzzing); takes `fd`.
+  static std::unique_ptr<LineConnection> adopt(int fd, std::string peer) {
+    return std::unique_ptr<LineConnection>(new LineConnection(fd, std::move(peer)));
+  }
   ~LineConnection();
   LineConnection(const LineConnection&) = delete;
   LineConnection& operator=(const LineConnection&) = delete;
