@@ -1,4 +1,4 @@
--- Undoes version 3: the policies go and row-level security is switched off.
+-- Undoes version 3: the policies and the API roles' grants go.
 --
 -- Without RLS a grant would expose every user's rows, so the API roles lose their table grants
 -- here too (Supabase's defaults would otherwise have given anon and authenticated everything).
@@ -30,10 +30,5 @@ BEGIN
 END
 $down$;
 
-ALTER TABLE audit_log DISABLE ROW LEVEL SECURITY;
-ALTER TABLE sync_logs DISABLE ROW LEVEL SECURITY;
-ALTER TABLE account_transactions DISABLE ROW LEVEL SECURITY;
-ALTER TABLE deals DISABLE ROW LEVEL SECURITY;
-ALTER TABLE trades DISABLE ROW LEVEL SECURITY;
-ALTER TABLE account_integrations DISABLE ROW LEVEL SECURITY;
-ALTER TABLE trading_accounts DISABLE ROW LEVEL SECURITY;
+-- Row-level security stays on: versions 1 and 2 switch it on as they create the tables, so a
+-- table is never readable through a missing policy at any version.

@@ -59,6 +59,14 @@ MigrationOutcome migrate_schema(pqxx::connection& connection, const std::string&
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version bigint PRIMARY KEY,"
       " applied_at timestamptz NOT NULL DEFAULT now())");
+  // Supabase's default privileges would let anon and authenticated read and write it.
+  txn.exec(
+      "ALTER TABLE schema_migrations ENABLE ROW LEVEL SECURITY;"
+      " DO $lock$ BEGIN"
+      " IF to_regrole('anon') IS NOT NULL THEN REVOKE ALL ON schema_migrations FROM anon; END IF;"
+      " IF to_regrole('authenticated') IS NOT NULL THEN"
+      " REVOKE ALL ON schema_migrations FROM authenticated; END IF;"
+      " END $lock$");
 
   MigrationOutcome outcome;
   outcome.from_version =

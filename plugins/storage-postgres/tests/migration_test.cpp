@@ -143,14 +143,20 @@ TEST_F(Migrations, the_down_step_of_version_2_removes_exactly_what_it_added) {
       0);
 }
 
-TEST_F(Migrations, the_down_step_of_version_3_removes_policies_and_row_level_security) {
+TEST_F(Migrations, the_down_step_of_version_3_removes_policies_and_keeps_tables_locked) {
   Database db("down_three");
   std::unique_ptr<PostgresStorage> store = store_on(db);
   store->migrate();
   EXPECT_GT(db.count("SELECT count(*) FROM pg_policies WHERE schemaname = 'public'"), 0);
   store->migrate_to(2);
   EXPECT_EQ(db.count("SELECT count(*) FROM pg_policies WHERE schemaname = 'public'"), 0);
-  EXPECT_EQ(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND rowsecurity"),
+  // Row-level security stays on (versions 1 and 2 switch it on) and the API roles hold no
+  // grant, so no table is readable through a missing policy.
+  EXPECT_EQ(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND NOT "
+                     "rowsecurity"),
+            0);
+  EXPECT_EQ(db.count("SELECT count(*) FROM information_schema.role_table_grants WHERE "
+                     "table_schema = 'public' AND grantee IN ('anon', 'authenticated')"),
             0);
   EXPECT_EQ(store->migrate_to(0), 0);
   EXPECT_EQ(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename "
@@ -224,7 +230,8 @@ TEST_F(Migrations, a_configured_schema_is_created_and_holds_every_table) {
   std::unique_ptr<PostgresStorage> store = store_on(db, "\"schema\": \"Mt5 Bridge\"");
   store->migrate();
   EXPECT_EQ(versions(db, "\"Mt5 Bridge\""), (std::vector<int64_t>{1, 2, 3, 4}));
-  EXPECT_EQ(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'Mt5 Bridge'"), 8);
+  // Seven tables, schema_migrations and mt5bridge_adopted_columns.
+  EXPECT_EQ(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'Mt5 Bridge'"), 9);
   EXPECT_EQ(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 0);
   EXPECT_EQ(store->account_count(sdk::make<mt5b_account_query>()), 0);
 }
@@ -234,8 +241,10 @@ TEST_F(Migrations, a_plain_postgresql_without_the_supabase_auth_schema_migrates_
   std::unique_ptr<PostgresStorage> store = store_on(db);
   EXPECT_EQ(status_of([&] { store->migrate(); }), MT5B_OK);
   EXPECT_EQ(versions(db), (std::vector<int64_t>{1, 2, 3, 4}));
-  EXPECT_EQ(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND rowsecurity"),
-            7);
+  // Every table, schema_migrations and mt5bridge_adopted_columns included.
+  EXPECT_EQ(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND NOT "
+                     "rowsecurity"),
+            0);
   EXPECT_EQ(db.count("SELECT count(*) FROM pg_policies"), 0);
   EXPECT_TRUE(host_.logged("row-level security is on without user policies"));
   EXPECT_EQ(store->migrate_to(0), 0);
