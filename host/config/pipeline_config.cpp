@@ -73,6 +73,7 @@ class Loader {
       reader_.problem(root, "", "the file must be a YAML mapping with a `pipeline` section");
       throw ConfigError(reader_.problems());
     }
+    reader_.check_duplicate_keys(root, "");
     reader_.check_keys(root, "", kTopKeys);
     read_service(root["service"]);
     read_plugins(root["plugins"]);

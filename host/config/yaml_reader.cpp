@@ -1,5 +1,6 @@
 #include "config/yaml_reader.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -93,6 +94,32 @@ std::optional<std::string> secret_from_file(const std::string& reference,
   return content;
 }
 }  // namespace
+
+void YamlReader::check_duplicate_keys(const YAML::Node& n, const std::string& path) {
+  if (n.IsSequence()) {
+    for (std::size_t i = 0; i < n.size(); ++i)
+      check_duplicate_keys(n[i], path + "[" + std::to_string(i) + "]");
+    return;
+  }
+  if (!n.IsMap()) return;
+  // Configuration mappings have a few dozen keys at most: a linear search per key is enough.
+  std::vector<std::pair<std::string, YAML::Mark>> seen;
+  for (const auto& entry : n) {
+    const std::string key = entry.first.IsScalar() ? entry.first.Scalar() : std::string();
+    const std::string child = path.empty() ? key : path + "." + key;
+    auto earlier = std::find_if(seen.begin(), seen.end(),
+                                [&](const auto& s) { return !key.empty() && s.first == key; });
+    if (earlier != seen.end()) {
+      problem(entry.first, child,
+              "the key '" + key + "' appears twice in one mapping (first at line " +
+                  std::to_string(earlier->second.line + 1) +
+                  "); only one would count: remove or merge the duplicate");
+    } else {
+      seen.emplace_back(key, entry.first.Mark());
+    }
+    check_duplicate_keys(entry.second, child);
+  }
+}
 
 std::string YamlReader::where(const YAML::Node& n) const {
   if (!n || n.Mark().is_null()) return file_ + ": ";

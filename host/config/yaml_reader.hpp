@@ -27,6 +27,10 @@ class YamlReader {
   static bool quoted(const YAML::Node& n) { return n.Tag() == "!"; }
 
   bool expect_map(const YAML::Node& n, const std::string& path);
+  // Reports every key that appears twice in one mapping, anywhere under `n`, at its second
+  // place. yaml-cpp keeps both and lookups return the first, so a setting appended later (say
+  // `api: {service_key_acts_on_any_account: false}`) would be ignored without a word.
+  void check_duplicate_keys(const YAML::Node& n, const std::string& path);
   // Refuses keys not in `allowed`, naming the allowed ones.
   void check_keys(const YAML::Node& map, const std::string& path,
                   const std::vector<std::string>& allowed);

@@ -1,9 +1,12 @@
 """Strict input against the real binary (issue 13): JSON bodies must be UTF-8 without duplicate
 keys or a byte order mark; the HTTP parser refuses what RFC 9112 lets a server refuse."""
 import json
+import os
+import subprocess
+import tempfile
 import unittest
 
-from harness import Host, healthy_demo_account, load_scenario, new_user, raw_exchange
+from harness import BIN, PLUGIN_DIR, SOURCE_DIR, Host, healthy_demo_account, load_scenario, new_user, raw_exchange
 
 
 def account_body(**overrides):
@@ -118,6 +121,26 @@ class StrictHttpParsing(unittest.TestCase):
     def test_a_well_formed_request_still_passes(self):
         status, _, _ = raw_exchange(self.host.port, b"GET /livez HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         self.assertEqual(status, 200)
+
+
+class DuplicateYamlKeys(unittest.TestCase):
+    def test_check_config_refuses_a_repeated_key_naming_file_line_and_column(self):
+        # The finding: appending this left the service key acting on every account (first wins)
+        # while check-config said the file was fine.
+        with open(os.path.join(SOURCE_DIR, "config", "default.yaml")) as f:
+            text = f.read()
+        lines = text.count("\n")
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", delete=False) as f:
+            f.write(text + "api: {service_key_acts_on_any_account: false}\n")
+            path = f.name
+        try:
+            env = dict(os.environ, MT5BRIDGE_PLUGIN_DIR=PLUGIN_DIR)
+            run = subprocess.run([BIN, "check-config", path], env=env, capture_output=True, text=True,
+                                 timeout=30, cwd=SOURCE_DIR)
+        finally:
+            os.unlink(path)
+        self.assertNotEqual(run.returncode, 0, run.stdout + run.stderr)
+        self.assertIn("%s:%d:1: api: the key 'api' appears twice" % (path, lines + 1), run.stderr)
 
 
 if __name__ == "__main__":

@@ -154,6 +154,7 @@ const std::vector<BadConfig> kBadConfigs = {
     {"no-crypto.yaml", 1, "crypto", {"missing section `crypto`", "keys:"}},
     {"not-yaml.yaml", 2, "", {"not valid YAML"}},
     {"missing-brokers.yaml", 2, "pipeline.brokers", {"brokers", "list at least one broker"}},
+    {"duplicate-key.yaml", 8, "api", {"appears twice", "first at line 5", "remove or merge"}},
 };
 
 class BadConfigFile : public RealPluginsTest, public ::testing::WithParamInterface<BadConfig> {};
