@@ -78,6 +78,16 @@ TlsClientContext::TlsClientContext(const TerminalSettings& terminal)
                      "terminal '" + terminal.name + "': ca_file '" + terminal.ca_file +
                          "' cannot be loaded as PEM certificates (" + openssl_errors() +
                          "); check the path and the file");
+  if (!terminal.client_cert_file.empty() &&
+      (SSL_CTX_use_certificate_chain_file(ctx_.get(), terminal.client_cert_file.c_str()) != 1 ||
+       SSL_CTX_use_PrivateKey_file(ctx_.get(), terminal.client_key_file.c_str(),
+                                   SSL_FILETYPE_PEM) != 1 ||
+       SSL_CTX_check_private_key(ctx_.get()) != 1))
+    throw sdk::Error(MT5B_INVALID_ARGUMENT,
+                     "terminal '" + terminal.name + "': client_cert_file '" +
+                         terminal.client_cert_file + "' with client_key_file '" +
+                         terminal.client_key_file + "' cannot be loaded (" + openssl_errors() +
+                         "); check both are PEM files and the key belongs to the certificate");
 }
 
 std::unique_ptr<LineConnection> LineConnection::open(const TerminalSettings& terminal,

@@ -15,7 +15,9 @@ namespace {
 constexpr mt5b_option kOptions[] = {
     sdk::option("terminals", MT5B_OPT_OBJECT_LIST, MT5B_OPT_REQUIRED, nullptr,
                 "One entry per MT5 terminal gateway: {name, host, port, token_file (or token), "
-                "tls (default true), ca_file and/or fingerprint_sha256}. Prefer token_file: the "
+                "tls (default true), ca_file and/or fingerprint_sha256, and client_cert_file + "
+                "client_key_file for a gateway that requires a client certificate}. Prefer "
+                "token_file: the "
                 "host redacts secret options only at the top level, not inside this list."),
     sdk::option("connect_timeout_ms", MT5B_OPT_INT, 0, "5000",
                 "Deadline for a TCP connect plus TLS handshake and hello to one gateway."),
@@ -38,8 +40,16 @@ constexpr mt5b_option kOptions[] = {
                 "network) before the call fails; 0 turns retries off."),
 };
 
-constexpr const char* kTerminalKeys[] = {"name",       "host", "port",    "token",
-                                         "token_file", "tls",  "ca_file", "fingerprint_sha256"};
+constexpr const char* kTerminalKeys[] = {"name",
+                                         "host",
+                                         "port",
+                                         "token",
+                                         "token_file",
+                                         "tls",
+                                         "ca_file",
+                                         "fingerprint_sha256",
+                                         "client_cert_file",
+                                         "client_key_file"};
 
 [[noreturn]] void refuse(const std::string& message) {
   throw sdk::Error(MT5B_INVALID_ARGUMENT, message);
@@ -98,7 +108,7 @@ TerminalSettings read_terminal(const rapidjson::Value& obj, size_t index) {
         std::end(kTerminalKeys))
       refuse(where + " has unknown key '" + key +
              "'; a terminal takes name, host, port, token_file or token, tls, ca_file, "
-             "fingerprint_sha256");
+             "fingerprint_sha256, client_cert_file, client_key_file");
   }
   TerminalSettings t;
   t.name = string_field(obj, "name", where);
@@ -147,6 +157,14 @@ TerminalSettings read_terminal(const rapidjson::Value& obj, size_t index) {
              "(colons allowed), e.g. from `openssl x509 -noout -fingerprint -sha256 -in "
              "gateway.crt`");
   }
+  t.client_cert_file = string_field(obj, "client_cert_file", where);
+  t.client_key_file = string_field(obj, "client_key_file", where);
+  if (t.client_cert_file.empty() != t.client_key_file.empty())
+    refuse(where +
+           " needs both client_cert_file and client_key_file (PEM) for a client certificate, "
+           "or neither");
+  if (!t.tls && !t.client_cert_file.empty())
+    refuse(where + ": a client certificate needs tls: true");
   if (t.tls && t.ca_file.empty() && t.fingerprint_sha256.empty())
     refuse(where +
            " needs ca_file or fingerprint_sha256 so the gateway's certificate can be checked "

@@ -27,6 +27,10 @@ struct TerminalSettings {
   bool tls = true;
   std::string ca_file;             // verify the chain and the host name against this CA
   std::string fingerprint_sha256;  // or pin the certificate: 64 lowercase hex digits
+  // Mutual TLS, for a gateway started with --client-ca: the certificate (chain) and key the
+  // plugin presents, in addition to the token. Both or neither.
+  std::string client_cert_file;
+  std::string client_key_file;
 
   std::string endpoint() const { return host + ":" + std::to_string(port); }
 };

@@ -29,8 +29,14 @@ bool gateway_available() {
 
 GatewayProcess::GatewayProcess(const std::string& name, const TestCertificate& cert,
                                const std::string& token_file, const std::string& scenario,
-                               std::map<std::string, std::string> env)
-    : name_(name), cert_(cert), token_file_(token_file), scenario_(scenario), env_(std::move(env)) {
+                               std::map<std::string, std::string> env,
+                               std::vector<std::string> args)
+    : name_(name),
+      cert_(cert),
+      token_file_(token_file),
+      scenario_(scenario),
+      env_(std::move(env)),
+      args_(std::move(args)) {
   log_file_ = cert_.dir() + "/" + name_ + ".log";
   spawn();
 }
@@ -57,6 +63,7 @@ void GatewayProcess::spawn() {
                                    "--key",           cert_.key_file(),
                                    "--token-file",    token_file_,
                                    "--log-level",     "info"};
+  args.insert(args.end(), args_.begin(), args_.end());
   std::vector<std::string> env_strings;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry = *e;

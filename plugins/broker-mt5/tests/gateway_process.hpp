@@ -9,6 +9,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace mt5b::broker_mt5::testing {
 
@@ -21,7 +22,7 @@ class GatewayProcess {
   // MT5_FAKE_CRASH_AFTER_CALLS). Waits until it listens. Throws std::runtime_error.
   GatewayProcess(const std::string& name, const TestCertificate& cert,
                  const std::string& token_file, const std::string& scenario,
-                 std::map<std::string, std::string> env = {});
+                 std::map<std::string, std::string> env = {}, std::vector<std::string> args = {});
   ~GatewayProcess();
   GatewayProcess(const GatewayProcess&) = delete;
   GatewayProcess& operator=(const GatewayProcess&) = delete;
@@ -42,6 +43,7 @@ class GatewayProcess {
   std::string token_file_;
   std::string scenario_;
   std::map<std::string, std::string> env_;
+  std::vector<std::string> args_;  // extra gateway options
   std::string log_file_;
   pid_t pid_ = -1;
   int port_ = 0;

@@ -141,5 +141,30 @@ TEST_F(RealGateways, a_gateway_killed_for_good_turns_error_and_new_accounts_go_e
   EXPECT_EQ(backends(*broker_)["t1"].sessions, 0);
 }
 
+TEST_F(RealGateways, a_gateway_that_requires_a_client_certificate_admits_only_a_plugin_with_one) {
+  TestCertificate client_cert({"DNS:mt5bridge"});
+  t1_ = std::make_unique<GatewayProcess>(
+      "mtls", cert_, token_file_, kDemo, std::map<std::string, std::string>{},
+      std::vector<std::string>{"--client-ca", client_cert.cert_file()});
+  auto config = [&](const std::string& extra) {
+    return R"({"terminals": [{"name": "t1", "host": "127.0.0.1", "port": )" +
+           std::to_string(t1_->port()) + R"(, "token_file": ")" + token_file_ +
+           R"(", "ca_file": ")" + cert_.cert_file() + R"(")" + extra +
+           R"(}], "max_retries": 0, "connect_timeout_ms": 2000})";
+  };
+  BrokerMt5 without(host_.host(), sdk::Config(config("")));
+  EXPECT_NE(backends(without)["t1"].state, TerminalState::kConnected);
+
+  BrokerMt5 with(
+      host_.host(),
+      sdk::Config(config(R"(, "client_cert_file": ")" + client_cert.cert_file() +
+                         R"(", "client_key_file": ")" + client_cert.key_file() + R"(")")));
+  EXPECT_EQ(backends(with)["t1"].state, TerminalState::kConnected);
+  auto session = with.open_session(login_request(kNetting, "Netting#2025", "Bluewater-Live2"));
+  auto s = sync(with, *session);
+  EXPECT_EQ(s.status, MT5B_OK) << s.message;
+  EXPECT_EQ(s.login, kNetting);
+}
+
 }  // namespace
 }  // namespace mt5b::broker_mt5::testing

@@ -104,6 +104,14 @@ TEST(PoolSettings, refuses_a_fingerprint_that_is_not_a_sha256_digest) {
   EXPECT_NE(why.find("64 hex digits"), std::string::npos) << why;
 }
 
+TEST(PoolSettings, a_client_certificate_needs_both_files_and_tls) {
+  auto why = refusal(terminal(R"("ca_file": "ca.pem", "client_cert_file": "c.pem")"));
+  EXPECT_NE(why.find("both client_cert_file and client_key_file"), std::string::npos) << why;
+  why =
+      refusal(terminal(R"("tls": false, "client_cert_file": "c.pem", "client_key_file": "k.pem")"));
+  EXPECT_NE(why.find("needs tls: true"), std::string::npos) << why;
+}
+
 TEST(PoolSettings, refuses_negative_waits_and_timeouts) {
   EXPECT_NE(refusal(R"({"terminals": [{"name": "t1", "host": "h", "port": 1, "token": "tok-1",
                         "tls": false}], "retry_backoff_ms": ["-5"]})")
