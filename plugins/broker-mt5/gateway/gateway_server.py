@@ -187,10 +187,13 @@ class GatewayServer:
 
     def _hello(self, sock, request, address, conn_id, peer, stage):
         if request.method != "hello":
+            # Counted as a failed attempt: no client that knows the protocol does this.
+            failures, blocked = self._admission.wrong_token(address)
             self._send(sock, request.id, RpcError(
                 "auth", "send hello with the gateway token first; the connection is closed"))
             self._log.warning("request before hello", conn=conn_id, peer=peer,
-                              method=short(request.method))
+                              method=short(request.method), wrong_tokens=failures,
+                              blocked=blocked)
             raise _CloseConnection("request before hello")
         try:
             params = check_hello(request, lambda given: hmac.compare_digest(given, self._token))

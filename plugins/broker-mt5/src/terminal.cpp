@@ -128,12 +128,18 @@ void Terminal::after_ping(const rapidjson::Value& pong, Deadline until) {
         capped(login_timeout_, until));
   }
   auto login = pong.FindMember("login");
+  auto server = pong.FindMember("server");
   std::lock_guard lock(state_mutex_);
-  if (held_ && login != pong.MemberEnd() &&
-      !(login->value.IsInt64() && login->value.GetInt64() == held_->account.login)) {
-    // Someone else switched the terminal's account: log in again before the next call.
-    held_.reset();
-  }
+  if (!held_) return;
+  bool same_login = login == pong.MemberEnd() ||
+                    (login->value.IsInt64() && login->value.GetInt64() == held_->account.login);
+  bool same_server = server == pong.MemberEnd() ||
+                     (server->value.IsString() &&
+                      std::string_view(server->value.GetString(),
+                                       server->value.GetStringLength()) == held_->account.server);
+  // Someone else switched the terminal's account, or the gateway does not know which account
+  // it holds (login null after a timed-out or late login): log in again before the next call.
+  if (!same_login || !same_server) held_.reset();
 }
 
 void Terminal::check_account(const rapidjson::Value& answer, const AccountKey& wanted,
