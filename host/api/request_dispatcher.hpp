@@ -4,13 +4,13 @@
 #pragma once
 
 #include "api/auth_chain.hpp"
+#include "api/rate_limiter.hpp"
 #include "api/router.hpp"
 #include "config/client_address.hpp"
 #include "config/pipeline_config.hpp"
 #include "metrics/auth_failure_watch.hpp"
 #include "metrics/http_request_metrics.hpp"
 #include "metrics/metrics_registry.hpp"
-#include "services/ratelimit/rate_limiter.hpp"
 
 #include <mt5bridge/abi.h>
 

@@ -3,12 +3,12 @@
 // stopping at the first, so `mt5bridge check-config` can print them all.
 #pragma once
 
+#include "config/cron_schedule.hpp"
 #include "crypto/credential_cipher.hpp"
 #include "loader/plugin_loader.hpp"
 #include "log/logger.hpp"
 #include "normaliser/clock_spec.hpp"
 #include "normaliser/pips.hpp"
-#include "services/sync/cron_schedule.hpp"
 
 #include <filesystem>
 #include <functional>

@@ -1,7 +1,6 @@
-// An open position in the seeds' shape (story 3.4).
+// An open position normalised from MT5 (story 3.4); api/views/trade_json.hpp writes it.
 #pragma once
 
-#include "normaliser/account_summary.hpp"
 #include "normaliser/mt5_records.hpp"
 #include "normaliser/server_clock.hpp"
 
@@ -22,13 +21,5 @@ struct OpenPosition {
 
 // `commission` is what the position's IN deals charged so far (positions carry none: MT5.md).
 OpenPosition normalise_position(const Mt5Position& p, const ServerClock& clock, double commission);
-
-// {"ticket", "symbol", "type", "volume", "open_price", "current_price", "sl", "tp", "profit",
-//  "swap", "commission", "magic", "comment", "open_time", "open_time_broker"} plus
-//  "canonical_symbol".
-void write_position_json(JsonWriter& w, const OpenPosition& p);
-// A closed trade in story 3.5's shape plus canonical_symbol, points, close_reason, segment,
-// open_time_broker/close_time_broker with the server's offset.
-void write_trade_json(JsonWriter& w, const struct ClosedTrade& t, const ServerClock& clock);
 
 }  // namespace mt5b::host

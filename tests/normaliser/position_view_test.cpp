@@ -1,5 +1,6 @@
 // Open positions and closed trades in the seeds' JSON shapes (stories 3.4 and 3.5).
 #include "normaliser/position_view.hpp"
+#include "api/views/trade_json.hpp"
 
 #include "deal_grouper_fixture.hpp"
 

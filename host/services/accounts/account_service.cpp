@@ -2,8 +2,8 @@
 
 #include "api/json_body.hpp"
 #include "api/json_response.hpp"
+#include "api/views/account_json.hpp"
 #include "log/logger.hpp"
-#include "normaliser/account_summary.hpp"
 #include "normaliser/time_format.hpp"
 
 #include <chrono>

@@ -1,8 +1,9 @@
 #include "services/market/market_data_service.hpp"
 
 #include "api/json_response.hpp"
+#include "api/views/account_json.hpp"
+#include "api/views/trade_json.hpp"
 #include "log/logger.hpp"
-#include "normaliser/account_summary.hpp"
 #include "normaliser/time_format.hpp"
 
 #include <algorithm>

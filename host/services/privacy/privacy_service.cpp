@@ -2,6 +2,7 @@
 
 #include "api/json_body.hpp"
 #include "api/json_response.hpp"
+#include "api/views/trade_json.hpp"
 #include "log/logger.hpp"
 #include "normaliser/time_format.hpp"
 #include "runtime/sync_records.hpp"

@@ -3,8 +3,8 @@
 // GET /api/mt5/sync/{sync_id} (its progress and outcome).
 #pragma once
 
+#include "api/rate_limiter.hpp"
 #include "api/router.hpp"
-#include "services/ratelimit/rate_limiter.hpp"
 #include "services/sync/sync_engine.hpp"
 
 #include <string>

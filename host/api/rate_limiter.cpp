@@ -1,4 +1,4 @@
-#include "services/ratelimit/rate_limiter.hpp"
+#include "api/rate_limiter.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "normaliser/account_summary.hpp"
+#include "api/views/account_json.hpp"
 
 namespace mt5b::host {
 

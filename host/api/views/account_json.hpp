@@ -1,4 +1,4 @@
-// AccountInfo in the seeds' JSON shapes (stories 3.2 and 3.3).
+// AccountInfo in the seeds' JSON shapes (stories 3.2 and 3.3): the API's view of an MT5 account.
 #pragma once
 
 #include "api/json_response.hpp"

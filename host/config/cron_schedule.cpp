@@ -1,4 +1,4 @@
-#include "services/sync/cron_schedule.hpp"
+#include "config/cron_schedule.hpp"
 
 #include <ctime>
 #include <sstream>
