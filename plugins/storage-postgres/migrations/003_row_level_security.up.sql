@@ -2,9 +2,9 @@
 --
 -- Users read and change only their own rows: the account tables by user_id = auth.uid(), the
 -- tables under an account by account_id IN (their accounts). audit_log is for the service only.
--- mt5bridge itself connects as the tables' owner (or Supabase's service_role, which has
--- BYPASSRLS), so these policies never restrict the host; they guard what Supabase's API roles
--- (anon, authenticated) can reach through PostgREST.
+-- mt5bridge itself connects as the tables' owner (postgres, or a login role of its own; see the
+-- plugin's README), which these policies never restrict; they guard what Supabase's API roles
+-- (anon, authenticated) can reach through PostgREST. Version 5 narrows them further.
 --
 -- Supabase already has the auth schema, auth.uid() and the roles; this migration only uses them.
 -- On a plain PostgreSQL without them, RLS is still switched on (only the owner and BYPASSRLS
@@ -23,7 +23,20 @@ DO $policies$
 DECLARE
   child text;
 BEGIN
-  IF to_regprocedure('auth.uid()') IS NULL OR to_regrole('authenticated') IS NULL THEN
+  IF to_regnamespace('auth') IS NULL OR to_regrole('authenticated') IS NULL THEN
+    RAISE NOTICE 'no Supabase auth schema (auth.uid(), role authenticated): row-level security '
+                 'is on without user policies';
+    RETURN;
+  END IF;
+  -- to_regprocedure raises instead of returning null when the schema is not usable, and the
+  -- policies below call auth.uid(): a role that migrates needs USAGE on schema auth.
+  IF NOT has_schema_privilege('auth', 'USAGE') THEN
+    RAISE EXCEPTION 'the role % that runs the migration has no USAGE on schema auth, which the '
+                    'row-level security policies need for auth.uid(); as postgres run: GRANT '
+                    'USAGE ON SCHEMA auth TO %, then migrate again', current_user,
+                    quote_ident(current_user);
+  END IF;
+  IF to_regprocedure('auth.uid()') IS NULL THEN
     RAISE NOTICE 'no Supabase auth schema (auth.uid(), role authenticated): row-level security '
                  'is on without user policies';
     RETURN;

@@ -131,6 +131,25 @@ TEST_F(AdoptingTheAppSchema, down_migrations_leave_the_apps_columns_and_rows_alo
   EXPECT_EQ(app_rows(), rows_before);
 }
 
+TEST_F(AdoptingTheAppSchema, users_keep_editing_the_apps_own_columns_but_not_synced_ones) {
+  store()->migrate();
+  auto as_swing_user = [&](const std::string& sql) {
+    pqxx::connection connection(db_.url());
+    pqxx::work txn(connection);
+    txn.exec("SET LOCAL ROLE authenticated");
+    txn.exec("SELECT set_config('request.jwt.claims', '{\"sub\":\"" + kSwingUser +
+             "\",\"role\":\"authenticated\"}', true)");
+    pqxx::result result = txn.exec(sql);
+    txn.commit();
+    return result.affected_rows();
+  };
+  EXPECT_EQ(as_swing_user("UPDATE trades SET notes = 'revisited' WHERE ticket = 900001"), 1u);
+  EXPECT_EQ(as_swing_user("UPDATE trades SET notes = 'not mine' WHERE ticket = 900003"), 0u);
+  EXPECT_THROW(as_swing_user("UPDATE trades SET profit = 1e6 WHERE ticket = 900001"),
+               pqxx::insufficient_privilege);
+  EXPECT_EQ(db_.count("SELECT count(*) FROM trades WHERE notes = 'revisited' AND profit = 250"), 1);
+}
+
 TEST_F(AdoptingTheAppSchema, rows_mt5bridge_cannot_use_stop_the_migration_with_a_hint) {
   db_.exec(
       "ALTER TABLE trades ALTER COLUMN symbol DROP NOT NULL; UPDATE trades SET symbol = NULL "

@@ -43,7 +43,7 @@ class Migrations : public ::testing::Test {
 
 TEST(EmbeddedMigrations, are_numbered_from_one_and_each_has_an_up_and_a_down) {
   std::span<const EmbeddedMigration> all = embedded_migrations();
-  ASSERT_EQ(all.size(), 4u);
+  ASSERT_EQ(all.size(), 5u);
   for (size_t i = 0; i < all.size(); ++i) {
     EXPECT_EQ(all[i].version, static_cast<int64_t>(i + 1));
     EXPECT_NE(std::string(all[i].up_sql).find_first_not_of(" \n"), std::string::npos);
@@ -51,13 +51,14 @@ TEST(EmbeddedMigrations, are_numbered_from_one_and_each_has_an_up_and_a_down) {
   }
   EXPECT_STREQ(all[2].name, "row_level_security");
   EXPECT_STREQ(all[3].name, "lease_order_index");
-  EXPECT_EQ(latest_migration_version(), 4);
+  EXPECT_STREQ(all[4].name, "api_role_privileges");
+  EXPECT_EQ(latest_migration_version(), 5);
 }
 
 TEST_F(Migrations, an_empty_database_is_migrated_to_the_latest_version_at_start) {
   Database db("fresh");
   store_on(db)->migrate();
-  EXPECT_EQ(versions(db), (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(versions(db), (std::vector<int64_t>{1, 2, 3, 4, 5}));
   for (const char* table : {"trading_accounts", "account_integrations", "trades", "deals",
                             "account_transactions", "sync_logs", "audit_log"}) {
     EXPECT_EQ(db.count(std::string("SELECT count(*) FROM pg_tables WHERE tablename = '") + table +
@@ -74,7 +75,7 @@ TEST_F(Migrations, an_empty_database_is_migrated_to_the_latest_version_at_start)
   }
   EXPECT_TRUE(host_.logged("applied schema migration 3 (row_level_security)"));
   store_on(db)->migrate();  // idempotent
-  EXPECT_EQ(versions(db), (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(versions(db), (std::vector<int64_t>{1, 2, 3, 4, 5}));
 }
 
 TEST_F(Migrations, data_survives_up_down_up) {
@@ -167,7 +168,7 @@ TEST_F(Migrations, the_down_step_of_version_3_removes_policies_and_keeps_tables_
 TEST_F(Migrations, unknown_target_versions_are_refused) {
   Database db("unknown_target");
   std::unique_ptr<PostgresStorage> store = store_on(db);
-  EXPECT_EQ(status_of([&] { store->migrate_to(5); }), MT5B_INVALID_ARGUMENT);
+  EXPECT_EQ(status_of([&] { store->migrate_to(6); }), MT5B_INVALID_ARGUMENT);
   EXPECT_EQ(status_of([&] { store->migrate_to(-3); }), MT5B_INVALID_ARGUMENT);
 }
 
@@ -190,7 +191,7 @@ TEST_F(Migrations, two_hosts_starting_at_once_apply_each_version_once) {
   b.join();
   EXPECT_EQ(first_status, MT5B_OK);
   EXPECT_EQ(second_status, MT5B_OK);
-  EXPECT_EQ(versions(db), (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(versions(db), (std::vector<int64_t>{1, 2, 3, 4, 5}));
   // Both work on the migrated schema.
   EXPECT_EQ(first->account_count(sdk::make<mt5b_account_query>()), 0);
   EXPECT_EQ(second->account_count(sdk::make<mt5b_account_query>()), 0);
@@ -229,7 +230,7 @@ TEST_F(Migrations, a_configured_schema_is_created_and_holds_every_table) {
   Database db("own_schema");
   std::unique_ptr<PostgresStorage> store = store_on(db, "\"schema\": \"Mt5 Bridge\"");
   store->migrate();
-  EXPECT_EQ(versions(db, "\"Mt5 Bridge\""), (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(versions(db, "\"Mt5 Bridge\""), (std::vector<int64_t>{1, 2, 3, 4, 5}));
   // Seven tables, schema_migrations and mt5bridge_adopted_columns.
   EXPECT_EQ(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'Mt5 Bridge'"), 9);
   EXPECT_EQ(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 0);
@@ -240,7 +241,7 @@ TEST_F(Migrations, a_plain_postgresql_without_the_supabase_auth_schema_migrates_
   Database db("no_auth_shim", /*with_auth_shim=*/false);
   std::unique_ptr<PostgresStorage> store = store_on(db);
   EXPECT_EQ(status_of([&] { store->migrate(); }), MT5B_OK);
-  EXPECT_EQ(versions(db), (std::vector<int64_t>{1, 2, 3, 4}));
+  EXPECT_EQ(versions(db), (std::vector<int64_t>{1, 2, 3, 4, 5}));
   // Every table, schema_migrations and mt5bridge_adopted_columns included.
   EXPECT_EQ(db.count("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND NOT "
                      "rowsecurity"),
