@@ -2,6 +2,7 @@
 
 #include <strings.h>
 
+#include "log/audit_log.hpp"
 #include "log/logger.hpp"
 #include "runtime/plugin_instance.hpp"
 
@@ -114,6 +115,16 @@ void RequestDispatcher::authorize(const Route& route, RequestContext& ctx) const
         auth_failures_.failed(ctx.request.header("X-API-Key").value_or(""), ctx.request.client_ip);
     if (bursts.key) metrics_.counter_add("mt5bridge_auth_failure_bursts_total", "by=\"key\"", 1);
     if (bursts.ip) metrics_.counter_add("mt5bridge_auth_failure_bursts_total", "by=\"ip\"", 1);
+    auto& audit = AuditLog::instance();
+    audit.authentication("auth.failure", ctx.request.client_ip,
+                         {{"client_ip", ctx.request.client_ip},
+                          {"method", ctx.request.method},
+                          {"route", route.pattern},
+                          {"error_code", code}});
+    if (bursts.key || bursts.ip)
+      audit.record("auth.failure_burst", {{"client_ip", ctx.request.client_ip},
+                                          {"by", bursts.ip ? "ip" : "key"},
+                                          {"failures", "5 within 5 minutes"}});
     throw ApiError(401, code, message,
                    reasons.empty() ? std::nullopt : std::optional<std::string>(reasons));
   };
@@ -139,6 +150,15 @@ void RequestDispatcher::authorize(const Route& route, RequestContext& ctx) const
   }
   refused("USER_TOKEN_REQUIRED",
           "Send the user's Supabase access token as 'Authorization: Bearer <token>'.");
+}
+
+void RequestDispatcher::audit_authenticated(const Route& route, const RequestContext& ctx) const {
+  std::string principal;
+  if (ctx.auth.service) principal = "service:" + ctx.auth.service->subject;
+  if (ctx.auth.user) principal += (principal.empty() ? "user:" : " user:") + ctx.auth.user->subject;
+  AuditLog::instance().authentication(
+      "auth.success", principal + "|" + ctx.request.client_ip,
+      {{"principal", principal}, {"client_ip", ctx.request.client_ip}, {"route", route.pattern}});
 }
 
 namespace {
@@ -280,6 +300,7 @@ Response RequestDispatcher::handle(const mt5b_http_request& raw) {
     route_label = &route->pattern;
     if (route->access != Access::open) ctx.auth = auth_.authenticate(raw);
     authorize(*route, ctx);
+    if (route->access != Access::open) audit_authenticated(*route, ctx);
     limit(*route, ctx, rate_headers);
     response = route->handler(ctx);
   } catch (const ApiError& e) {

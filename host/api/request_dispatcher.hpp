@@ -32,6 +32,8 @@ class RequestDispatcher {
 
  private:
   void authorize(const Route& route, RequestContext& ctx) const;
+  // The audit line of an authenticated request (aggregated per principal and client IP).
+  void audit_authenticated(const Route& route, const RequestContext& ctx) const;
   // Takes tokens for the route; throws a 429 when a bucket is empty. Sets RateLimit headers.
   void limit(const Route& route, RequestContext& ctx, Response& headers_out);
   // CORS: preflight answers, and the headers an allowed origin gets on every response.

@@ -2,6 +2,7 @@
 
 #include "api/json_body.hpp"
 #include "cli/cli_support.hpp"
+#include "log/audit_log.hpp"
 #include "log/logger.hpp"
 #include "normaliser/time_format.hpp"
 #include "runtime/plugin_instance.hpp"
@@ -30,6 +31,12 @@ bool open_storage(const std::string& file, StorageOnly& out) {
   out.config = load_config_or_report(file, out.loader);
   if (!out.config) return false;
   for (const auto& s : out.config->secrets) Logger::instance().add_secret(s);
+  try {
+    AuditLog::instance().configure(out.config->logging);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return false;
+  }
   try {
     out.instance = PluginInstance::create(out.config->storage, out.metrics);
   } catch (const std::exception& e) {
@@ -146,6 +153,10 @@ int cmd_rotate_keys(const std::string& config_file, bool dry_run) {
         new_uuid_v4(), now_unix_ms(), "operator:rotate-keys", "credentials_rotated",
         cipher.active_key_id(),
         "{\"rotated\":" + std::to_string(rotated) + ",\"failed\":" + std::to_string(failed) + "}"});
+    AuditLog::instance().record("keys.rotate", {{"key_id", cipher.active_key_id()},
+                                                {"rotated", std::to_string(rotated)},
+                                                {"failed", std::to_string(failed)},
+                                                {"actor", "operator:rotate-keys"}});
     std::printf("re-sealed %lld credential(s) under key %s; %lld already were; %lld failed\n",
                 static_cast<long long>(rotated), cipher.active_key_id().c_str(),
                 static_cast<long long>(current), static_cast<long long>(failed));

@@ -4,6 +4,7 @@
 #include "cli/cli_support.hpp"
 #include "cli/systemd_notify.hpp"
 #include "config/pipeline_config.hpp"
+#include "log/audit_log.hpp"
 #include "log/logger.hpp"
 
 #include <CLI/CLI.hpp>
@@ -101,11 +102,13 @@ void reload_configuration(const std::string& file) {
     for (const auto& s : fresh.secrets) logger.add_secret(s);
     logger.set_level(fresh.log_level);
     logger.set_format(fresh.logging.format);
+    AuditLog::instance().record("config.reload", {{"config", file}, {"outcome", "applied"}});
     log_info("configuration reloaded", {{"config", file},
                                         {"log_level", std::string(log_level_name(fresh.log_level))},
                                         {"applied", "service.log_level, service.log_format"},
                                         {"restart_needed_for", "every other setting"}});
   } catch (const ConfigError& e) {
+    AuditLog::instance().record("config.reload", {{"config", file}, {"outcome", "refused"}});
     log_error("configuration reload refused; the running configuration stays",
               {{"config", file}, {"problems", e.what()}});
   }
@@ -128,13 +131,17 @@ int cmd_serve(const std::string& file) {
   logger.set_level(config->log_level);
   try {
     logger.configure(config->logging);
+    AuditLog::instance().configure(config->logging);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 2;
   }
   // Every way out of serve writes the queued lines first.
   struct FlushLog {
-    ~FlushLog() { Logger::instance().shutdown(); }
+    ~FlushLog() {
+      AuditLog::instance().shutdown();
+      Logger::instance().shutdown();
+    }
   } flush_log;
   for (const auto& s : config->secrets) logger.add_secret(s);
   for (const auto& w : config->warnings) log_warn(w);

@@ -33,9 +33,9 @@ const std::vector<std::string> kNormaliserKeys{"pips"};
 const std::vector<std::string> kPipKeys{"xau", "xag", "index", "crypto", "per_symbol"};
 const std::vector<std::string> kRateLimitKeys{"per_key_per_min", "connect_per_min",
                                               "health_per_ip_per_min"};
-const std::vector<std::string> kServiceKeys{"instance_id",   "log_level", "log_format",
-                                            "log_sinks",     "log_file",  "log_file_max_mb",
-                                            "log_file_keep", "access_log"};
+const std::vector<std::string> kServiceKeys{
+    "instance_id",     "log_level",     "log_format", "log_sinks", "log_file",
+    "log_file_max_mb", "log_file_keep", "access_log", "audit_log", "audit_retention_days"};
 const std::vector<std::string> kPluginsKeys{"search_path"};
 const std::vector<std::string> kPipelineKeys{"storage", "auth", "brokers", "transports"};
 const std::vector<std::string> kSyncKeys{"schedule",         "batch_size",  "concurrency",
@@ -116,6 +116,9 @@ class Loader {
     l.file_max_mb = reader_.int_or(n["log_file_max_mb"], "service.log_file_max_mb", 100, 1, 100000);
     l.file_keep = reader_.int_or(n["log_file_keep"], "service.log_file_keep", 5, 0, 1000);
     l.access_log = reader_.bool_or(n["access_log"], "service.access_log", true);
+    l.audit_file = reader_.string_or(n["audit_log"], "service.audit_log", "");
+    l.audit_retention_days =
+        reader_.int_or(n["audit_retention_days"], "service.audit_retention_days", 90, 1, 3650);
     if (!n["log_sinks"]) {
       l.to_stderr = true;
       if (!l.file.empty()) l.to_stderr = false;

@@ -1,5 +1,7 @@
 #include "log/logger.hpp"
 
+#include "log/audit_log.hpp"
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <spdlog/async.h>
@@ -18,7 +20,6 @@
 
 namespace mt5b::host {
 
-namespace {
 std::string utc_now_iso_ms() {
   using namespace std::chrono;
   auto now = system_clock::now();
@@ -33,6 +34,7 @@ std::string utc_now_iso_ms() {
   return buf;
 }
 
+namespace {
 spdlog::level::level_enum spdlog_level(LogLevel level) {
   switch (level) {
     case LogLevel::trace: return spdlog::level::trace;

@@ -40,6 +40,8 @@ struct LogSettings {
   int64_t file_max_mb = 100;  // a file is rotated at this size ...
   int64_t file_keep = 5;      // ... keeping this many old ones
   bool access_log = true;     // one info line per request
+  std::string audit_file;     // the audit stream's file (log/audit_log.hpp); empty: main log
+  int64_t audit_retention_days = 90;
 };
 
 // Who wrote a line: the host itself, or a plugin instance ([kind:plugin:instance]).

@@ -148,6 +148,10 @@ class DebianPackageTest(unittest.TestCase):
         self.assertEqual(status, 200, body)
         self.assertEqual(self.request(port, "/livez")[0], 200)
         db = "/var/lib/mt5bridge/mt5bridge.db"
+        audit = glob.glob("/var/log/mt5bridge/audit_*.log")
+        self.assertEqual(len(audit), 1, "the audit stream writes its dated file")
+        with open(audit[0]) as f:
+            self.assertIn('"event":"auth.success"', f.read())
         self.assertEqual(os.stat(db).st_uid, user.pw_uid, "the data belongs to the service user")
         proc.send_signal(1)  # ExecReload
         self.assertIn(b"RELOADING=1", notify.recv(4096))

@@ -1,5 +1,7 @@
 #include "services/accounts/account_access.hpp"
 
+#include "log/audit_log.hpp"
+
 #include "api/json_body.hpp"
 #include "log/logger.hpp"
 #include "normaliser/time_format.hpp"
@@ -123,7 +125,7 @@ BrokerClient& AccountAccess::broker_of(const Account& account) const {
   return *broker;
 }
 
-std::string AccountAccess::open_password(const Account& account) {
+std::string AccountAccess::open_password(const Account& account, std::string_view purpose) {
   std::optional<Credential> credential;
   try {
     credential = storage_.credential(account.id);
@@ -134,7 +136,12 @@ std::string AccountAccess::open_password(const Account& account) {
     throw ApiError(409, "CREDENTIALS_MISSING",
                    "No password is stored for this account; link it again.");
   try {
-    return cipher_.open(credential->ciphertext, account.id);
+    std::string password = cipher_.open(credential->ciphertext, account.id);
+    AuditLog::instance().record("credential.decrypt", {{"account_id", account.id},
+                                                       {"user_id", account.user_id},
+                                                       {"key_id", credential->key_id},
+                                                       {"purpose", std::string(purpose)}});
+    return password;
   } catch (const CipherError& e) {
     log_error("stored credential cannot be opened",
               {{"account_id", account.id}, {"reason", e.what()}});

@@ -57,7 +57,8 @@ class AccountAccess {
   // The account's broker or 503 SERVER_UNREACHABLE.
   BrokerClient& broker_of(const Account& account) const;
   // Decrypts the stored password: 409 CREDENTIALS_MISSING, 503 CREDENTIALS_UNREADABLE.
-  std::string open_password(const Account& account);
+  // `purpose` goes to the audit stream with the account id (why the password was opened).
+  std::string open_password(const Account& account, std::string_view purpose = "broker_read");
   // Opens a broker session on the account within `timeout_ms`.
   std::unique_ptr<BrokerSession> login(const Account& account, uint32_t timeout_ms);
 

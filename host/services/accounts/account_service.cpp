@@ -3,6 +3,7 @@
 #include "api/json_body.hpp"
 #include "api/json_response.hpp"
 #include "api/views/account_json.hpp"
+#include "log/audit_log.hpp"
 #include "log/logger.hpp"
 #include "normaliser/time_format.hpp"
 
@@ -212,6 +213,11 @@ Response AccountService::create(RequestContext& ctx) {
                               {"user_id", req.user_id},
                               {"broker", broker.name()}});
   metrics_.counter_add("mt5bridge_accounts_linked_total", "", 1);
+  AuditLog::instance().record("account.link", {{"account_id", account.id},
+                                               {"user_id", req.user_id},
+                                               {"login", std::to_string(account.login)},
+                                               {"server", account.server},
+                                               {"broker", broker.name()}});
 
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
@@ -289,6 +295,8 @@ Response AccountService::remove(RequestContext& ctx) {
   on_account_removed_(account.id);
   log_info("account deleted; its credential is destroyed",
            {{"request_id", ctx.request.request_id}, {"account_id", account.id}});
+  AuditLog::instance().record("account.delete",
+                              {{"account_id", account.id}, {"user_id", account.user_id}});
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
   w.StartObject();

@@ -3,6 +3,7 @@
 #include "api/json_body.hpp"
 #include "api/json_response.hpp"
 #include "api/views/trade_json.hpp"
+#include "log/audit_log.hpp"
 #include "log/logger.hpp"
 #include "normaliser/time_format.hpp"
 #include "runtime/sync_records.hpp"
@@ -98,6 +99,9 @@ Response PrivacyService::erase(RequestContext& ctx) {
                                 {"user_id", user},
                                 {"accounts", std::to_string(deleted)},
                                 {"actor", audit.actor}});
+  AuditLog::instance().record(
+      "gdpr.erase",
+      {{"user_id", user}, {"accounts", std::to_string(deleted)}, {"actor", audit.actor}});
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
   w.StartObject();
@@ -146,6 +150,8 @@ Response PrivacyService::export_data(RequestContext& ctx) {
   } catch (const PluginCallError& e) {
     log_warn("could not audit a data export", {{"error", e.what()}});
   }
+  AuditLog::instance().record("gdpr.export",
+                              {{"user_id", user}, {"format", format}, {"actor", actor(ctx)}});
 
   if (format == "csv") {
     // One table: a record_type column, then the fields every record type shares.

@@ -63,7 +63,7 @@ SyncOutcome AccountSyncer::sync(const Account& account, const std::string& lease
   try {
     BrokerClient& broker = access_.broker_of(account);
     std::unique_ptr<BrokerSession> session = with_retry("login", [&] {
-      WipedString password(access_.open_password(account));
+      WipedString password(access_.open_password(account, "sync"));
       return broker.open(account.login, password.value, account.server,
                          static_cast<uint32_t>(api_.broker_timeout_ms));
     });
