@@ -70,7 +70,12 @@ std::string choose_request_id(const std::optional<std::string>& offered) {
 
 RequestDispatcher::RequestDispatcher(const Router& router, const AuthChain& auth,
                                      const ApiConfig& api, MetricsRegistry& metrics)
-    : router_(router), auth_(auth), api_(api), metrics_(metrics), request_metrics_(metrics) {
+    : router_(router),
+      auth_(auth),
+      api_(api),
+      metrics_(metrics),
+      request_metrics_(metrics),
+      auth_failure_limit_(api.rate_limits.auth_failures_per_ip_per_min) {
   std::string why;
   if (auto proxies = TrustedProxies::parse(api_.trusted_proxies, &why))
     trusted_proxies_ = std::move(*proxies);
@@ -104,12 +109,19 @@ void RequestDispatcher::authorize(const Route& route, RequestContext& ctx) const
   auto refused = [&](const std::string& code, const std::string& message) {
     std::string reasons;
     for (const auto& r : auth.refusals) reasons += (reasons.empty() ? "" : "; ") + r;
-    log_warn("authentication failed", {{"request_id", ctx.request.request_id},
-                                       {"client_ip", ctx.request.client_ip},
-                                       {"method", ctx.request.method},
-                                       {"route", route.pattern},
-                                       {"error_code", code},
-                                       {"reason", reasons.empty() ? message : reasons}});
+    // One line per client IP and code per interval, standing for every failure since the last:
+    // a client cannot turn the log into its amplifier.
+    if (auto failures = refusal_log_.count("auth:" + code, ctx.request.client_ip))
+      log_warn("authentication failed",
+               {{"request_id", ctx.request.request_id},
+                {"client_ip", ctx.request.client_ip},
+                {"method", ctx.request.method},
+                {"route", route.pattern},
+                {"error_code", code},
+                {"reason", reasons.empty() ? message : reasons},
+                {"failures", std::to_string(failures)},
+                {"per_seconds", std::to_string(RefusalLog::kInterval.count())}});
+    auth_failure_limit_.failed(ctx.request.client_ip);
     metrics_.counter_add("mt5bridge_auth_failures_total", "code=\"" + code + "\"", 1);
     auto bursts =
         auth_failures_.failed(ctx.request.header("X-API-Key").value_or(""), ctx.request.client_ip);
@@ -179,10 +191,15 @@ void RequestDispatcher::limit(const Route& route, RequestContext& ctx, Response&
     if (!d.allowed) {
       metrics_.counter_add("mt5bridge_rate_limited_total",
                            "route=\"" + prometheus_label_value(route.pattern) + "\"", 1);
-      log_warn("rate limit exceeded", {{"request_id", ctx.request.request_id},
-                                       {"client_ip", ctx.request.client_ip},
-                                       {"route", route.pattern},
-                                       {"bucket", key.substr(0, key.find('|'))}});
+      const std::string bucket = key.substr(0, key.find('|'));
+      if (auto refusals = refusal_log_.count("rate:" + bucket, ctx.request.client_ip))
+        log_warn("rate limit exceeded",
+                 {{"request_id", ctx.request.request_id},
+                  {"client_ip", ctx.request.client_ip},
+                  {"route", route.pattern},
+                  {"bucket", bucket},
+                  {"refusals", std::to_string(refusals)},
+                  {"per_seconds", std::to_string(RefusalLog::kInterval.count())}});
       set_rate_headers(headers_out, d);
       throw RateLimitError(d.retry_after_s);
     }
@@ -245,16 +262,30 @@ Response RequestDispatcher::finish(const RequestContext& ctx, uint32_t route_id,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   request_metrics_.record(route_id, route_label, ctx.request.method, response.status, seconds);
   // The access line: every request at info (service.access_log), failures at error always.
+  // 401 and 429 answers, which a client can provoke as fast as it sends, get one line per
+  // client IP and status per interval, counting the answers it stands for.
   auto& logger = Logger::instance();
-  if (response.status >= 500 || (logger.access_log() && logger.level() <= LogLevel::info))
-    logger.write(response.status >= 500 ? LogLevel::error : LogLevel::info,
-                 LogSource{"host", "", ""}, "request",
-                 {{"request_id", ctx.request.request_id},
-                  {"method", ctx.request.method},
-                  {"route", route_label},
-                  {"status", std::to_string(response.status)},
-                  {"duration_ms", std::to_string(seconds * 1000.0)},
-                  {"client_ip", ctx.request.client_ip}});
+  if (response.status >= 500 || (logger.access_log() && logger.level() <= LogLevel::info)) {
+    const bool refusal = response.status == 401 || response.status == 429;
+    const uint64_t answers =
+        refusal
+            ? refusal_log_.count("access:" + std::to_string(response.status), ctx.request.client_ip)
+            : 1;
+    if (answers > 0) {
+      LogFields fields{{"request_id", ctx.request.request_id},
+                       {"method", ctx.request.method},
+                       {"route", route_label},
+                       {"status", std::to_string(response.status)},
+                       {"duration_ms", std::to_string(seconds * 1000.0)},
+                       {"client_ip", ctx.request.client_ip}};
+      if (refusal) {
+        fields.emplace_back("answers", std::to_string(answers));
+        fields.emplace_back("per_seconds", std::to_string(RefusalLog::kInterval.count()));
+      }
+      logger.write(response.status >= 500 ? LogLevel::error : LogLevel::info,
+                   LogSource{"host", "", ""}, "request", fields);
+    }
+  }
   return response;
 }
 
@@ -298,7 +329,19 @@ Response RequestDispatcher::handle(const mt5b_http_request& raw) {
     }
     route_id = static_cast<uint32_t>(2 + (route - router_.routes().data()));
     route_label = &route->pattern;
-    if (route->access != Access::open) ctx.auth = auth_.authenticate(raw);
+    if (route->access != Access::open) {
+      // An IP that keeps failing is refused before its credentials cost anything.
+      if (auto wait = auth_failure_limit_.retry_after_s(ctx.request.client_ip)) {
+        metrics_.counter_add("mt5bridge_rate_limited_total", "route=\"auth_failures\"", 1);
+        if (auto refusals = refusal_log_.count("rate:auth_failures", ctx.request.client_ip))
+          log_warn("client refused after repeated authentication failures",
+                   {{"client_ip", ctx.request.client_ip},
+                    {"refusals", std::to_string(refusals)},
+                    {"per_seconds", std::to_string(RefusalLog::kInterval.count())}});
+        throw RateLimitError(wait);
+      }
+      ctx.auth = auth_.authenticate(raw);
+    }
     authorize(*route, ctx);
     if (route->access != Access::open) audit_authenticated(*route, ctx);
     limit(*route, ctx, rate_headers);

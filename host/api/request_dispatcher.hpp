@@ -5,6 +5,7 @@
 
 #include "api/auth_chain.hpp"
 #include "api/rate_limiter.hpp"
+#include "api/refusal_guard.hpp"
 #include "api/router.hpp"
 #include "config/client_address.hpp"
 #include "config/pipeline_config.hpp"
@@ -52,6 +53,8 @@ class RequestDispatcher {
   HttpRequestMetrics request_metrics_;
   RateLimiter limiter_;
   mutable AuthFailureWatch auth_failures_;
+  mutable AuthFailureLimit auth_failure_limit_;
+  mutable RefusalLog refusal_log_;
   TrustedProxies trusted_proxies_;  // from api.trusted_proxies, checked when loaded
   mt5b_dispatcher table_;
 };

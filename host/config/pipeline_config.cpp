@@ -31,8 +31,8 @@ const std::vector<std::string> kTopKeys{"service", "plugins",    "pipeline", "sy
                                         "crypto",  "normaliser", "api"};
 const std::vector<std::string> kNormaliserKeys{"pips"};
 const std::vector<std::string> kPipKeys{"xau", "xag", "index", "crypto", "per_symbol"};
-const std::vector<std::string> kRateLimitKeys{"per_key_per_min", "connect_per_min",
-                                              "health_per_ip_per_min"};
+const std::vector<std::string> kRateLimitKeys{
+    "per_key_per_min", "connect_per_min", "health_per_ip_per_min", "auth_failures_per_ip_per_min"};
 const std::vector<std::string> kServiceKeys{
     "instance_id",     "log_level",     "log_format", "log_sinks", "log_file",
     "log_file_max_mb", "log_file_keep", "access_log", "audit_log", "audit_retention_days"};
@@ -207,6 +207,9 @@ class Loader {
           reader_.int_or(r["connect_per_min"], "api.rate_limits.connect_per_min", 10, 0, 1000000);
       rl.health_per_ip_per_min = reader_.int_or(
           r["health_per_ip_per_min"], "api.rate_limits.health_per_ip_per_min", 20, 0, 1000000);
+      rl.auth_failures_per_ip_per_min =
+          reader_.int_or(r["auth_failures_per_ip_per_min"],
+                         "api.rate_limits.auth_failures_per_ip_per_min", 30, 0, 1000000);
     }
   }
 

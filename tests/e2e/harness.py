@@ -87,6 +87,9 @@ class Host:
             "MT5BRIDGE_LISTEN": "127.0.0.1:%d" % self.port,
             "MT5BRIDGE_SCENARIO": scenario or os.path.join(SOURCE_DIR, "config", "scenarios", "demo.json"),
             "MT5BRIDGE_LOG_LEVEL": "debug",
+            # The suites send many refused requests from 127.0.0.1 on purpose; the per-IP limit
+            # of failed authentications has its own test (test_refusal_flood).
+            "MT5BRIDGE_AUTH_FAILURES_PER_IP_PER_MIN": "0",
         })
         if extra_env:
             self.env.update(extra_env)
@@ -187,6 +190,13 @@ def config_text(api_yaml=None, broker_yaml=None, extra_api_keys=()):
     more service API keys accepted beside MT5_SERVICE_API_KEY (each its own rate-limit bucket)."""
     with open(os.path.join(SOURCE_DIR, "config", "default.yaml")) as f:
         text = f.read()
+    if api_yaml is not None and "auth_failures_per_ip_per_min" not in api_yaml:
+        # Keep the suites' own limit of failed authentications (see Host's environment).
+        knob = '    auth_failures_per_ip_per_min: "${MT5BRIDGE_AUTH_FAILURES_PER_IP_PER_MIN:-30}"\n'
+        if re.search(r"(?m)^  rate_limits:\s*\n", api_yaml):
+            api_yaml = re.sub(r"(?m)^(  rate_limits:\s*\n)", lambda m: m.group(1) + knob, api_yaml, count=1)
+        else:
+            api_yaml = api_yaml.rstrip("\n") + "\n  rate_limits:\n" + knob
     if api_yaml is not None:
         text, count = re.subn(r"(?m)^api:\n(?:(?:[ \t].*)?\n)*", "api:\n" + api_yaml.rstrip("\n") + "\n\n", text)
         assert count == 1, "config/default.yaml has no top-level api: block any more"
