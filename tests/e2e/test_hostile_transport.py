@@ -132,8 +132,9 @@ class HostileTransport(unittest.TestCase):
 
     def test_connections_past_the_per_ip_limit_are_answered_429_and_closed(self):
         host = self.start(max_connections_per_ip=5)
+        time.sleep(0.5)  # the start-up probe's connection is closed and released
         kept = [connect(host.port) for _ in range(5)]
-        time.sleep(0.2)
+        time.sleep(0.5)
         extra = connect(host.port)
         data = read_answer(extra, timeout=5)
         self.assertTrue(data.startswith(b"HTTP/1.1 429"), data[:200])
