@@ -59,8 +59,9 @@ void HostApp::build() {
     sync_engine_->on_account_synced([this](const std::string& id) { market_->forget(id); });
   } else {
     for (const auto& m : missing) unavailable += (unavailable.empty() ? "" : ", ") + m;
-    unavailable = "storage plugin " + config_.storage.loaded.name() + " lacks " + unavailable +
-                  " (plugin ABI 1.1)";
+    unavailable = "storage plugin " + config_.storage.loaded.name() +
+                  " does not offer the sync capability (it lacks " + unavailable +
+                  "; plugin ABI 1.1)";
     log_warn("the sync engine is off", {{"reason", unavailable}});
   }
   sync_routes_ = std::make_unique<SyncRoutes>(sync_engine_.get(), *access_, unavailable,

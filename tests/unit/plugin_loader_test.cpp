@@ -180,7 +180,8 @@ TEST(PluginLoader, discover_lists_the_real_plugins_and_reports_bad_libraries_wit
 
 TEST(PluginLoader, discover_without_a_problem_list_still_skips_bad_libraries) {
   PluginLoader loader({kFixtureDir, "/nonexistent/dir"});
-  EXPECT_EQ(loader.discover(nullptr).size(), 2u);  // fixture-auth, abi-minor-behind
+  // fixture-auth, abi-minor-behind, storage-without-sync
+  EXPECT_EQ(loader.discover(nullptr).size(), 3u);
 }
 
 // ---- static registration ---------------------------------------------------------------------

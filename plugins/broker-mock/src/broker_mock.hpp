@@ -19,7 +19,10 @@ namespace mt5b::broker_mock {
 
 class MockSession;
 
-class BrokerMock final : public sdk::BrokerPlugin {
+class BrokerMock final : public sdk::BrokerPlugin,
+                         public sdk::BrokerOrders,
+                         public sdk::BrokerTicks,
+                         public sdk::BrokerBackendStates {
  public:
   static constexpr const char* kName = "broker-mock";
   static constexpr const char* kVersion = "0.1.0";

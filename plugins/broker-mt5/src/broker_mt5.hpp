@@ -14,7 +14,10 @@
 
 namespace mt5b::broker_mt5 {
 
-class BrokerMt5 final : public sdk::BrokerPlugin {
+class BrokerMt5 final : public sdk::BrokerPlugin,
+                        public sdk::BrokerOrders,
+                        public sdk::BrokerTicks,
+                        public sdk::BrokerBackendStates {
  public:
   static constexpr const char* kName = "broker-mt5";
   static constexpr const char* kVersion = "0.1.0";

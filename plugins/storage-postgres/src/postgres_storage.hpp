@@ -22,7 +22,12 @@
 
 namespace mt5b::storage_postgres {
 
-class PostgresStorage : public sdk::StoragePlugin {
+class PostgresStorage : public sdk::StoragePlugin,
+                        public sdk::StorageSync,
+                        public sdk::StorageRecordLists,
+                        public sdk::StorageKeyRotation,
+                        public sdk::StoragePrivacy,
+                        public sdk::StorageMigrations {
  public:
   static constexpr const char* kName = "storage-postgres";
   static constexpr const char* kVersion = "0.1.0";

@@ -13,7 +13,12 @@
 
 namespace mt5b::storage_sqlite {
 
-class SqliteStorage : public sdk::StoragePlugin {
+class SqliteStorage : public sdk::StoragePlugin,
+                      public sdk::StorageSync,
+                      public sdk::StorageRecordLists,
+                      public sdk::StorageKeyRotation,
+                      public sdk::StoragePrivacy,
+                      public sdk::StorageMigrations {
  public:
   static constexpr const char* kName = "storage-sqlite";
   static constexpr const char* kVersion = "0.2.0";

@@ -171,7 +171,12 @@ int64_t merge(Value& list, const R* first, uint32_t count, std::initializer_list
   return added;
 }
 
-class JsonFileStorage : public mt5b::sdk::StoragePlugin {
+class JsonFileStorage : public mt5b::sdk::StoragePlugin,
+                        public mt5b::sdk::StorageSync,
+                        public mt5b::sdk::StorageRecordLists,
+                        public mt5b::sdk::StorageKeyRotation,
+                        public mt5b::sdk::StoragePrivacy,
+                        public mt5b::sdk::StorageMigrations {
  public:
   static constexpr const char* kName = "storage-jsonfile";
   static constexpr const char* kVersion = "0.1.0";

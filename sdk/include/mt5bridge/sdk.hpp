@@ -325,7 +325,10 @@ class AuthPlugin : public PluginBase {
 
 using AccountSink = std::function<void(const mt5b_account_record&)>;
 using CredentialSink = std::function<void(const mt5b_credential_record&)>;
+template <class Record>
+using Sink = std::function<void(const Record&)>;
 
+// The slots every storage plugin provides (ABI 1.0).
 class StoragePlugin : public PluginBase {
  public:
   static constexpr mt5b_plugin_kind kKind = MT5B_KIND_STORAGE;
@@ -337,54 +340,73 @@ class StoragePlugin : public PluginBase {
   virtual int64_t account_count(const mt5b_account_query& query) = 0;
   virtual void account_delete(std::string_view account_id) = 0;
   virtual void credential_get(std::string_view account_id, const CredentialSink& emit) = 0;
+  // Optional in the ABI; absent and "always reachable" mean the same to the host.
   virtual void ping() {}
+};
 
-  // ABI 1.1: optional. A store that leaves them out cannot run the sync engine, GDPR requests
-  // or key rotation; the host says so by name at start-up.
-  virtual void lease_due(const mt5b_lease_request&, const AccountSink&) {
-    unsupported("lease_due");
-  }
-  virtual void lease_release(std::string_view, std::string_view) { unsupported("lease_release"); }
-  virtual mt5b_sync_apply_result sync_apply(const mt5b_sync_apply&) { unsupported("sync_apply"); }
-  virtual void sync_log_put(const mt5b_sync_log_record&) { unsupported("sync_log_put"); }
-  virtual void sync_log_get(std::string_view,
-                            const std::function<void(const mt5b_sync_log_record&)>&) {
-    unsupported("sync_log_get");
-  }
-  virtual void sync_log_list(const mt5b_record_query&,
-                             const std::function<void(const mt5b_sync_log_record&)>&) {
-    unsupported("sync_log_list");
-  }
-  virtual void position_list(const mt5b_record_query&,
-                             const std::function<void(const mt5b_position_record&)>&) {
-    unsupported("position_list");
-  }
-  virtual void trade_list(const mt5b_record_query&,
-                          const std::function<void(const mt5b_trade_record&)>&) {
-    unsupported("trade_list");
-  }
-  virtual void deal_list(const mt5b_record_query&,
-                         const std::function<void(const mt5b_deal_record&)>&) {
-    unsupported("deal_list");
-  }
-  virtual void transaction_list(const mt5b_record_query&,
-                                const std::function<void(const mt5b_transaction_record&)>&) {
-    unsupported("transaction_list");
-  }
-  virtual void credential_list(const CredentialSink&) { unsupported("credential_list"); }
-  virtual void credential_update(const mt5b_credential_record&) {
-    unsupported("credential_update");
-  }
-  virtual int64_t user_delete(std::string_view, const mt5b_audit_record&) {
-    unsupported("user_delete");
-  }
-  virtual void audit_append(const mt5b_audit_record&) { unsupported("audit_append"); }
-  virtual int64_t migrate_to(int64_t) { unsupported("migrate_to"); }
+// ---- Capabilities: optional slot groups a plugin opts into by deriving from them ----
+//
+// A plugin class derives from its kind's base class and from each capability it offers:
+//
+//   class MyStore : public StoragePlugin, public StorageSync, public StorageRecordLists { ... };
+//
+// The SDK fills a capability's slots only when the class derives from it, and leaves them NULL
+// otherwise, so the host sees exactly what the plugin offers (it names a missing capability at
+// start-up instead of failing every call). Every method of a capability is pure: offering half
+// of one does not compile.
 
- protected:
-  [[noreturn]] static void unsupported(const char* what) {
-    throw Error(MT5B_NOT_SUPPORTED, std::string("this storage plugin does not implement ") + what);
-  }
+// Leases and sync application: what the host's sync engine needs (ABI 1.1).
+class StorageSync {
+ public:
+  static constexpr const char* kCapability = "sync";
+  virtual ~StorageSync() = default;
+  virtual void lease_due(const mt5b_lease_request& request, const AccountSink& emit) = 0;
+  virtual void lease_release(std::string_view account_id, std::string_view owner) = 0;
+  virtual mt5b_sync_apply_result sync_apply(const mt5b_sync_apply& apply) = 0;
+  virtual void sync_log_put(const mt5b_sync_log_record& log) = 0;
+  virtual void sync_log_get(std::string_view sync_id, const Sink<mt5b_sync_log_record>& emit) = 0;
+};
+
+// Reading synced records back: the data routes and exports (ABI 1.1).
+class StorageRecordLists {
+ public:
+  static constexpr const char* kCapability = "record lists";
+  virtual ~StorageRecordLists() = default;
+  virtual void sync_log_list(const mt5b_record_query& query,
+                             const Sink<mt5b_sync_log_record>& emit) = 0;
+  virtual void position_list(const mt5b_record_query& query,
+                             const Sink<mt5b_position_record>& emit) = 0;
+  virtual void trade_list(const mt5b_record_query& query, const Sink<mt5b_trade_record>& emit) = 0;
+  virtual void deal_list(const mt5b_record_query& query, const Sink<mt5b_deal_record>& emit) = 0;
+  virtual void transaction_list(const mt5b_record_query& query,
+                                const Sink<mt5b_transaction_record>& emit) = 0;
+};
+
+// Re-encrypting every credential under a new key (ABI 1.1).
+class StorageKeyRotation {
+ public:
+  static constexpr const char* kCapability = "key rotation";
+  virtual ~StorageKeyRotation() = default;
+  virtual void credential_list(const CredentialSink& emit) = 0;
+  virtual void credential_update(const mt5b_credential_record& credential) = 0;
+};
+
+// GDPR erasure with its audit trail (ABI 1.1).
+class StoragePrivacy {
+ public:
+  static constexpr const char* kCapability = "privacy";
+  virtual ~StoragePrivacy() = default;
+  // Returns how many accounts went.
+  virtual int64_t user_delete(std::string_view user_id, const mt5b_audit_record& audit) = 0;
+  virtual void audit_append(const mt5b_audit_record& audit) = 0;
+};
+
+// Moving the schema to a given version, up or down (ABI 1.1).
+class StorageMigrations {
+ public:
+  static constexpr const char* kCapability = "migrations";
+  virtual ~StorageMigrations() = default;
+  virtual int64_t migrate_to(int64_t target_version) = 0;
 };
 
 class BrokerSession {
@@ -392,28 +414,42 @@ class BrokerSession {
   virtual ~BrokerSession() = default;
 };
 
+// The slots every broker plugin provides.
 class BrokerPlugin : public PluginBase {
  public:
   static constexpr mt5b_plugin_kind kKind = MT5B_KIND_BROKER;
   virtual std::unique_ptr<BrokerSession> open_session(const mt5b_broker_login& login) = 0;
-  virtual void account_info(BrokerSession& s,
-                            const std::function<void(const mt5b_account_info&)>& emit) = 0;
-  virtual void positions_get(BrokerSession& s,
-                             const std::function<void(const mt5b_trade_position&)>& emit) = 0;
+  virtual void account_info(BrokerSession& s, const Sink<mt5b_account_info>& emit) = 0;
+  virtual void positions_get(BrokerSession& s, const Sink<mt5b_trade_position>& emit) = 0;
   virtual void history_deals_get(BrokerSession& s, const mt5b_history_query& q,
-                                 const std::function<void(const mt5b_trade_deal&)>& emit) = 0;
-  virtual void history_orders_get(BrokerSession&, const mt5b_history_query&,
-                                  const std::function<void(const mt5b_trade_order&)>&) {
-    throw Error(MT5B_NOT_SUPPORTED, "history_orders_get is not supported by this broker");
-  }
+                                 const Sink<mt5b_trade_deal>& emit) = 0;
   virtual void symbol_info(BrokerSession& s, std::string_view symbol,
-                           const std::function<void(const mt5b_symbol_info&)>& emit) = 0;
-  virtual void symbol_info_tick(BrokerSession&, std::string_view, mt5b_tick&) {
-    throw Error(MT5B_NOT_SUPPORTED, "symbol_info_tick is not supported by this broker");
-  }
-  virtual void backend_states(const std::function<void(const mt5b_backend_state&)>&) {
-    throw Error(MT5B_NOT_SUPPORTED, "backend_states is not supported by this broker");
-  }
+                           const Sink<mt5b_symbol_info>& emit) = 0;
+};
+
+// History orders (optional slot on_history_orders_get).
+class BrokerOrders {
+ public:
+  static constexpr const char* kCapability = "history orders";
+  virtual ~BrokerOrders() = default;
+  virtual void history_orders_get(BrokerSession& s, const mt5b_history_query& q,
+                                  const Sink<mt5b_trade_order>& emit) = 0;
+};
+
+// Last ticks (optional slot on_symbol_info_tick).
+class BrokerTicks {
+ public:
+  static constexpr const char* kCapability = "ticks";
+  virtual ~BrokerTicks() = default;
+  virtual void symbol_info_tick(BrokerSession& s, std::string_view symbol, mt5b_tick& out) = 0;
+};
+
+// Backend connection states for /readyz and metrics (optional slot on_backend_states).
+class BrokerBackendStates {
+ public:
+  static constexpr const char* kCapability = "backend states";
+  virtual ~BrokerBackendStates() = default;
+  virtual void backend_states(const Sink<mt5b_backend_state>& emit) = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -783,6 +819,64 @@ mt5b_status broker_backend_states(mt5b_instance* i, void (*emit)(void*, const mt
       i, [&] { self<T>(i).backend_states([&](const mt5b_backend_state& r) { emit(ctx, &r); }); });
 }
 
+// True when plugin class T offers capability C.
+template <class T, class C>
+inline constexpr bool offers = std::is_base_of_v<C, T>;
+
+// The storage vtable of T: the required slots always, each capability's slots only when T
+// derives from it (NULL otherwise, which is what the host checks).
+template <class T>
+mt5b_storage_vtable storage_vtable() {
+  auto v = make<mt5b_storage_vtable>();
+  v.on_migrate = &storage_migrate<T>;
+  v.on_account_insert = &storage_account_insert<T>;
+  v.on_account_get = &storage_account_get<T>;
+  v.on_account_list = &storage_account_list<T>;
+  v.on_account_count = &storage_account_count<T>;
+  v.on_account_delete = &storage_account_delete<T>;
+  v.on_credential_get = &storage_credential_get<T>;
+  v.on_ping = &storage_ping<T>;
+  if constexpr (offers<T, StorageSync>) {
+    v.on_lease_due = &storage_lease_due<T>;
+    v.on_lease_release = &storage_lease_release<T>;
+    v.on_sync_apply = &storage_sync_apply<T>;
+    v.on_sync_log_put = &storage_sync_log_put<T>;
+    v.on_sync_log_get = &storage_sync_log_get<T>;
+  }
+  if constexpr (offers<T, StorageRecordLists>) {
+    v.on_sync_log_list = &storage_sync_log_list<T>;
+    v.on_position_list = &storage_position_list<T>;
+    v.on_trade_list = &storage_trade_list<T>;
+    v.on_deal_list = &storage_deal_list<T>;
+    v.on_transaction_list = &storage_transaction_list<T>;
+  }
+  if constexpr (offers<T, StorageKeyRotation>) {
+    v.on_credential_list = &storage_credential_list<T>;
+    v.on_credential_update = &storage_credential_update<T>;
+  }
+  if constexpr (offers<T, StoragePrivacy>) {
+    v.on_user_delete = &storage_user_delete<T>;
+    v.on_audit_append = &storage_audit_append<T>;
+  }
+  if constexpr (offers<T, StorageMigrations>) v.on_migrate_to = &storage_migrate_to<T>;
+  return v;
+}
+
+template <class T>
+mt5b_broker_vtable broker_vtable() {
+  auto v = make<mt5b_broker_vtable>();
+  v.on_session_open = &broker_session_open<T>;
+  v.on_session_close = &broker_session_close<T>;
+  v.on_account_info = &broker_account_info<T>;
+  v.on_positions_get = &broker_positions_get<T>;
+  v.on_history_deals_get = &broker_history_deals_get<T>;
+  v.on_symbol_info = &broker_symbol_info<T>;
+  if constexpr (offers<T, BrokerOrders>) v.on_history_orders_get = &broker_history_orders_get<T>;
+  if constexpr (offers<T, BrokerTicks>) v.on_symbol_info_tick = &broker_symbol_info_tick<T>;
+  if constexpr (offers<T, BrokerBackendStates>) v.on_backend_states = &broker_backend_states<T>;
+  return v;
+}
+
 template <class T>
 const void* kind_vtable() {
   if constexpr (std::is_base_of_v<TransportPlugin, T>) {
@@ -793,29 +887,25 @@ const void* kind_vtable() {
     static const mt5b_auth_vtable v{sizeof(mt5b_auth_vtable), 0, &auth_authenticate<T>};
     return &v;
   } else if constexpr (std::is_base_of_v<StoragePlugin, T>) {
-    static const mt5b_storage_vtable v{sizeof(mt5b_storage_vtable), 0,
-                                       &storage_migrate<T>,         &storage_account_insert<T>,
-                                       &storage_account_get<T>,     &storage_account_list<T>,
-                                       &storage_account_count<T>,   &storage_account_delete<T>,
-                                       &storage_credential_get<T>,  &storage_ping<T>,
-                                       &storage_lease_due<T>,       &storage_lease_release<T>,
-                                       &storage_sync_apply<T>,      &storage_sync_log_put<T>,
-                                       &storage_sync_log_get<T>,    &storage_sync_log_list<T>,
-                                       &storage_position_list<T>,   &storage_trade_list<T>,
-                                       &storage_deal_list<T>,       &storage_transaction_list<T>,
-                                       &storage_credential_list<T>, &storage_credential_update<T>,
-                                       &storage_user_delete<T>,     &storage_audit_append<T>,
-                                       &storage_migrate_to<T>};
+    static const mt5b_storage_vtable v = storage_vtable<T>();
     return &v;
   } else {
-    static const mt5b_broker_vtable v{sizeof(mt5b_broker_vtable),   0,
-                                      &broker_session_open<T>,      &broker_session_close<T>,
-                                      &broker_account_info<T>,      &broker_positions_get<T>,
-                                      &broker_history_deals_get<T>, &broker_history_orders_get<T>,
-                                      &broker_symbol_info<T>,       &broker_symbol_info_tick<T>,
-                                      &broker_backend_states<T>};
+    static const mt5b_broker_vtable v = broker_vtable<T>();
     return &v;
   }
+}
+
+// A capability belongs to one kind: deriving from another kind's capability is a mistake the
+// SDK would otherwise ignore silently.
+template <class T>
+constexpr bool capabilities_match_kind() {
+  constexpr bool storage_caps = offers<T, StorageSync> || offers<T, StorageRecordLists> ||
+                                offers<T, StorageKeyRotation> || offers<T, StoragePrivacy> ||
+                                offers<T, StorageMigrations>;
+  constexpr bool broker_caps =
+      offers<T, BrokerOrders> || offers<T, BrokerTicks> || offers<T, BrokerBackendStates>;
+  return (!storage_caps || std::is_base_of_v<StoragePlugin, T>)&&(
+      !broker_caps || std::is_base_of_v<BrokerPlugin, T>);
 }
 
 }  // namespace detail
@@ -828,6 +918,10 @@ const mt5b_plugin_descriptor* descriptor() {
                     std::is_base_of_v<StoragePlugin, T> || std::is_base_of_v<BrokerPlugin, T>,
                 "a plugin class must derive from TransportPlugin, AuthPlugin, StoragePlugin or "
                 "BrokerPlugin");
+  static_assert(!std::is_abstract_v<T>,
+                "a plugin class must implement every method of its kind's base class and of each "
+                "capability it derives from (StorageSync, StorageRecordLists, ...): a capability "
+                "is offered whole or not at all; the compiler names the missing methods below");
   static_assert(std::is_constructible_v<T, Host, const Config&>,
                 "a plugin class needs a constructor T(mt5b::sdk::Host, const mt5b::sdk::Config&)");
   static_assert(std::is_convertible_v<decltype(T::kName), const char*>,
@@ -836,6 +930,9 @@ const mt5b_plugin_descriptor* descriptor() {
                 "a plugin class needs `static constexpr const char* kVersion`");
   static_assert(std::is_convertible_v<decltype(T::kDescription), const char*>,
                 "a plugin class needs `static constexpr const char* kDescription`");
+  static_assert(detail::capabilities_match_kind<T>(),
+                "a plugin class derives from a capability of another kind (Storage* "
+                "capabilities belong to StoragePlugin, Broker* ones to BrokerPlugin)");
   static const std::span<const mt5b_option> opts = T::options();
   static const mt5b_plugin_descriptor d{sizeof(mt5b_plugin_descriptor),
                                         static_cast<uint32_t>(T::kKind),
