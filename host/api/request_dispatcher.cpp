@@ -69,13 +69,14 @@ std::string choose_request_id(const std::optional<std::string>& offered) {
 }
 
 RequestDispatcher::RequestDispatcher(const Router& router, const AuthChain& auth,
-                                     const ApiConfig& api, MetricsRegistry& metrics)
+                                     const ApiConfig& api, MetricsRegistry& metrics, Clock clock)
     : router_(router),
       auth_(auth),
       api_(api),
       metrics_(metrics),
       request_metrics_(metrics),
-      auth_failure_limit_(api.rate_limits.auth_failures_per_ip_per_min) {
+      auth_failure_limit_(api.rate_limits.auth_failures_per_ip_per_min),
+      clock_(clock ? std::move(clock) : Clock([] { return RateLimiter::Clock::now(); })) {
   std::string why;
   if (auto proxies = TrustedProxies::parse(api_.trusted_proxies, &why))
     trusted_proxies_ = std::move(*proxies);
@@ -187,7 +188,7 @@ void RequestDispatcher::limit(const Route& route, RequestContext& ctx, Response&
   std::optional<RateLimiter::Decision> shown;
   auto take = [&](const std::string& key, int64_t per_min) {
     if (per_min <= 0) return;  // unlimited: no bucket
-    auto d = limiter_.take(key, per_min);
+    auto d = limiter_.take(key, per_min, clock_());
     if (!d.allowed) {
       metrics_.counter_add("mt5bridge_rate_limited_total",
                            "route=\"" + prometheus_label_value(route.pattern) + "\"", 1);

@@ -16,14 +16,18 @@
 #include <mt5bridge/abi.h>
 
 #include <chrono>
+#include <functional>
 #include <optional>
 
 namespace mt5b::host {
 
 class RequestDispatcher {
  public:
+  // The clock the rate limits read (tests inject their own); steady_clock::now by default.
+  using Clock = std::function<RateLimiter::Clock::time_point()>;
+
   RequestDispatcher(const Router& router, const AuthChain& auth, const ApiConfig& api,
-                    MetricsRegistry& metrics);
+                    MetricsRegistry& metrics, Clock clock = {});
 
   // The C table to hand to transports; valid while this object lives.
   const mt5b_dispatcher* table() const { return &table_; }
@@ -56,6 +60,7 @@ class RequestDispatcher {
   mutable AuthFailureLimit auth_failure_limit_;
   mutable RefusalLog refusal_log_;
   TrustedProxies trusted_proxies_;  // from api.trusted_proxies, checked when loaded
+  Clock clock_;
   mt5b_dispatcher table_;
 };
 

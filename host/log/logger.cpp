@@ -4,6 +4,7 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <mt5bridge/secrets.hpp>
 #include <spdlog/async.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -159,7 +160,7 @@ void Logger::add_secret(std::string secret) {
   if (secret.size() < 6) return;
   std::lock_guard lock(mu_);
   for (const auto& s : secrets_)
-    if (s == secret) return;
+    if (sdk::constant_time_equal(s, secret)) return;
   secrets_.push_back(std::move(secret));
   // Longest first, so a secret containing a shorter one is replaced whole.
   std::sort(secrets_.begin(), secrets_.end(),

@@ -1,5 +1,8 @@
 #include "api_key_auth.hpp"
 
+#include <mt5bridge/http.hpp>
+#include <mt5bridge/secrets.hpp>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
@@ -18,24 +21,6 @@ constexpr std::array kOptions{
                 "Accepted service API keys, at least 16 characters each (e.g. from `openssl "
                 "rand -hex 32`); a service authenticated by the N-th key is named key-N."),
 };
-
-char ascii_lower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  return true;
-}
-
-// HTTP allows optional whitespace around a header value; it is never part of a key.
-std::string_view trim_whitespace(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // A key must survive an HTTP header unchanged: visible ASCII only.
 bool is_visible_ascii(std::string_view s) {
@@ -85,7 +70,7 @@ ApiKeyAuth::ApiKeyAuth(sdk::Host host, const sdk::Config& config)
                            kHowToMakeKey);
     key_digests_.push_back(sha256(keys[i]));
     for (std::size_t j = 0; j < i; ++j)
-      if (key_digests_[j] == key_digests_[i])
+      if (sdk::constant_time_equal(key_digests_[j], key_digests_[i]))
         throw sdk::Error(MT5B_INVALID_ARGUMENT,
                          "keys entries " + std::to_string(j + 1) + " and " + std::to_string(i + 1) +
                              " are the same key; give every service its own key so its label "
@@ -96,19 +81,12 @@ ApiKeyAuth::ApiKeyAuth(sdk::Host host, const sdk::Config& config)
 }
 
 std::optional<sdk::Principal> ApiKeyAuth::authenticate(const mt5b_http_request& request) {
-  std::optional<std::string_view> presented;
-  std::size_t header_count = 0;
-  if (request.headers != nullptr) {
-    for (uint32_t i = 0; i < request.header_count; ++i) {
-      const mt5b_header& header = request.headers[i];
-      if (!equals_ignoring_case(sdk::view(header.name), kHeaderName)) continue;
-      ++header_count;
-      presented = trim_whitespace(sdk::view(header.value));
-    }
-  }
+  // HTTP allows optional whitespace around a header value; it is never part of a key.
+  const sdk::FoundHeader found = sdk::find_header(request, kHeaderName);
+  const std::optional<std::string_view>& presented = found.value;
   if (!presented) return std::nullopt;
   // Two keys would leave it ambiguous which service is calling.
-  if (header_count > 1)
+  if (found.count > 1)
     throw sdk::Error(MT5B_UNAUTHENTICATED,
                      "the request carries more than one X-API-Key header; send exactly one");
   if (presented->empty())
@@ -120,8 +98,8 @@ std::optional<sdk::Principal> ApiKeyAuth::authenticate(const mt5b_http_request& 
   // taken says nothing about which key (if any) matched. Keys are unique, so at most one does.
   std::size_t matched_label = 0;
   for (std::size_t i = 0; i < key_digests_.size(); ++i) {
-    const std::size_t equal = static_cast<std::size_t>(
-        CRYPTO_memcmp(digest.data(), key_digests_[i].data(), digest.size()) == 0);
+    const std::size_t equal =
+        static_cast<std::size_t>(sdk::constant_time_equal(digest, key_digests_[i]));
     const std::size_t mask = std::size_t{0} - equal;
     matched_label = (matched_label & ~mask) | ((i + 1) & mask);
   }

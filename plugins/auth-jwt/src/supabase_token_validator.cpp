@@ -6,6 +6,7 @@
 #include "strict_json.hpp"
 
 #include <mt5bridge/sdk.hpp>
+#include <mt5bridge/secrets.hpp>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -276,7 +277,7 @@ void SupabaseTokenValidator::check_hmac(std::string_view signing_input,
     throw sdk::Error(MT5B_FAILED, "OpenSSL could not compute HMAC-SHA256");
   // The length is public (HS256 is always 32 bytes); the bytes are compared in constant time.
   const bool matches = signature.size() == kSha256Bytes &&
-                       CRYPTO_memcmp(signature.data(), expected.data(), kSha256Bytes) == 0;
+                       sdk::constant_time_equal(signature.data(), expected.data(), kSha256Bytes);
   OPENSSL_cleanse(expected.data(), expected.size());
   if (!matches)
     refuse(

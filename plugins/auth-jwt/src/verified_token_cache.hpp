@@ -11,6 +11,8 @@
 
 #include "supabase_token_validator.hpp"
 
+#include <mt5bridge/secrets.hpp>
+
 #include <openssl/crypto.h>
 
 #include <array>
@@ -95,22 +97,9 @@ class VerifiedTokenCache {
     std::size_t next_victim = 0;
   };
 
-  // Equality in time that depends on the length only (public: it is the header's length), like
-  // CRYPTO_memcmp but eight bytes at a time.
+  // Equality in time that depends on the length only (public: it is the header's length).
   static bool same_bytes(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    uint64_t diff = 0;
-    std::size_t i = 0;
-    for (; i + 8 <= a.size(); i += 8) {
-      uint64_t x = 0, y = 0;
-      std::memcpy(&x, a.data() + i, 8);
-      std::memcpy(&y, b.data() + i, 8);
-      diff |= x ^ y;
-    }
-    for (; i < a.size(); ++i)
-      diff |= static_cast<uint64_t>(static_cast<unsigned char>(a[i]) ^
-                                    static_cast<unsigned char>(b[i]));
-    return diff == 0;
+    return sdk::constant_time_equal(a, b);
   }
 
   // A bearer token is a credential: its bytes are overwritten before the memory is reused.

@@ -4,6 +4,8 @@
 
 #include "scenario_loader.hpp"
 
+#include <mt5bridge/secrets.hpp>
+
 #include <limits>
 #include <string>
 #include <thread>
@@ -147,7 +149,8 @@ std::unique_ptr<sdk::BrokerSession> BrokerMock::open_session(const mt5b_broker_l
     case Failure::kDisconnect: throw_disconnected(what);
     case Failure::kHang: hang_until(start + timeout, what, timeout);
   }
-  if (sdk::view(login.password) != account->password) throw_auth_failed(login.login, server);
+  if (!sdk::constant_time_equal(sdk::view(login.password), account->password))
+    throw_auth_failed(login.login, server);
 
   host_.debug("opened a session for " + account_phrase(login.login, server));
   return std::make_unique<MockSession>(*account, timeout, open_sessions_);

@@ -1,5 +1,7 @@
 #include "terminal.hpp"
 
+#include <mt5bridge/secrets.hpp>
+
 #include <openssl/crypto.h>
 
 #include <algorithm>
@@ -310,8 +312,7 @@ int Terminal::consecutive_failures() const {
 
 bool Terminal::holds(const AccountKey& account, const PasswordDigest& digest) const {
   std::lock_guard lock(state_mutex_);
-  return held_ && held_->account == account &&
-         CRYPTO_memcmp(held_->digest.data(), digest.data(), digest.size()) == 0;
+  return held_ && held_->account == account && sdk::constant_time_equal(held_->digest, digest);
 }
 
 }  // namespace mt5b::broker_mt5

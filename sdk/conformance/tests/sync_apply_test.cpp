@@ -173,6 +173,17 @@ TEST_F(SyncApply, a_lost_lease_is_conflict_and_writes_nothing) {
   expect_untouched();
 }
 
+// A host stalled past its lease must not write, even when nobody else took the account yet:
+// another host may lease it any moment, and the stalled one cannot know.
+TEST_F(SyncApply, an_apply_after_the_lease_expired_untouched_is_conflict) {
+  std::vector<std::string> ids;
+  ASSERT_OK(lease(owner_, now(), 1, ids, account_.id, /*ttl_ms=*/1'000));
+  store().host().advance_ms(1'001);  // the plugin's clock (the host's) passes the expiry
+  auto result = sdk::make<mt5b_sync_apply_result>();
+  EXPECT_STATUS(MT5B_CONFLICT, apply(store(), sample_batch(account_, owner_), result));
+  expect_untouched();
+}
+
 TEST_F(SyncApply, an_apply_without_any_lease_is_conflict) {
   auto result = sdk::make<mt5b_sync_apply_result>();
   EXPECT_STATUS(MT5B_CONFLICT, apply(store(), sample_batch(account_, owner_), result));

@@ -1,9 +1,9 @@
 // auth-static-token: maps fixed bearer tokens to user ids. For demos and load tests where no
 // Supabase project exists; never for production. It shows the whole of a plugin: one class,
 // one option table, one export line.
+#include <mt5bridge/http.hpp>
 #include <mt5bridge/sdk.hpp>
-
-#include <strings.h>
+#include <mt5bridge/secrets.hpp>
 
 #include <map>
 
@@ -42,16 +42,16 @@ class StaticTokenAuth : public mt5b::sdk::AuthPlugin {
   }
 
   std::optional<Principal> authenticate(const mt5b_http_request& request) override {
-    for (uint32_t i = 0; i < request.header_count; ++i) {
-      auto name = mt5b::sdk::view(request.headers[i].name);
-      if (name.size() != 13 || strncasecmp(name.data(), "authorization", 13) != 0) continue;
-      auto value = mt5b::sdk::view(request.headers[i].value);
-      if (value.size() < 7 || strncasecmp(value.data(), "bearer ", 7) != 0) return std::nullopt;
-      auto it = users_.find(std::string(value.substr(7)));
-      if (it == users_.end()) throw Error(MT5B_UNAUTHENTICATED, "unknown static token");
-      return Principal{MT5B_PRINCIPAL_USER, it->second, "authenticated", 0};
-    }
-    return std::nullopt;
+    auto value = mt5b::sdk::find_header(request, "Authorization").value;
+    if (!value || value->size() < 7 ||
+        !mt5b::sdk::equals_ignoring_case(value->substr(0, 7), "bearer "))
+      return std::nullopt;
+    // Every token is compared, in constant time, so the time taken says nothing about them.
+    const std::string* user = nullptr;
+    for (const auto& [token, user_id] : users_)
+      if (mt5b::sdk::constant_time_equal(value->substr(7), token)) user = &user_id;
+    if (!user) throw Error(MT5B_UNAUTHENTICATED, "unknown static token");
+    return Principal{MT5B_PRINCIPAL_USER, *user, "authenticated", 0};
   }
 
  private:
