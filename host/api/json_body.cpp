@@ -121,6 +121,15 @@ std::optional<std::string> JsonBody::string(const char* field) const {
   return std::string(v->GetString(), v->GetStringLength());
 }
 
+sdk::SecretString JsonBody::secret(const char* field) const {
+  const auto* v = get(field);
+  if (!v) return {};
+  if (!v->IsString())
+    throw ApiError(400, "INVALID_TYPE", std::string("The field '") + field + "' must be a string.",
+                   field);
+  return sdk::SecretString::copy_of(std::string_view(v->GetString(), v->GetStringLength()));
+}
+
 std::optional<int64_t> JsonBody::integer(const char* field) const {
   const auto* v = get(field);
   if (!v) return std::nullopt;

@@ -8,6 +8,7 @@
 #include "api/http_types.hpp"
 
 #include <rapidjson/document.h>
+#include <mt5bridge/secrets.hpp>
 
 #include <optional>
 #include <string>
@@ -20,6 +21,9 @@ class JsonBody {
   JsonBody(const std::string& body, const std::vector<std::string>& allowed_fields);
 
   std::optional<std::string> string(const char* field) const;
+  // A string field holding a secret (a password), copied straight into a SecretString; empty
+  // when absent.
+  sdk::SecretString secret(const char* field) const;
   std::optional<int64_t> integer(const char* field) const;
   std::optional<bool> boolean(const char* field) const;
   bool has(const char* field) const;

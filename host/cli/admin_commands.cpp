@@ -125,14 +125,13 @@ int cmd_rotate_keys(const std::string& config_file, bool dry_run) {
         continue;
       }
       try {
-        std::string plain = cipher.open(c.ciphertext, c.account_id);
+        const sdk::SecretString plain = cipher.open(c.ciphertext, c.account_id);
         if (!dry_run) {
           Credential updated = c;
           updated.key_id = cipher.active_key_id();
-          updated.ciphertext = cipher.seal(plain, c.account_id);
+          updated.ciphertext = cipher.seal(plain.view(), c.account_id);
           s.client->credential_update(updated);
         }
-        OPENSSL_cleanse(plain.data(), plain.size());
         ++rotated;
       } catch (const CipherError& e) {
         // A credential whose key is gone stays as it is: a clear per-account error, not a crash.

@@ -120,7 +120,7 @@ std::string CredentialCipher::key_id_of(std::string_view blob) {
   return std::string(blob.substr(2, id_len));
 }
 
-std::string CredentialCipher::open(std::string_view blob, std::string_view aad) const {
+sdk::SecretString CredentialCipher::open(std::string_view blob, std::string_view aad) const {
   std::string id = key_id_of(blob);
   const CipherKey* key = find(id);
   if (!key)
@@ -136,7 +136,7 @@ std::string CredentialCipher::open(std::string_view blob, std::string_view aad) 
   unsigned char tag[kTagSize];
   std::copy(ct + ct_len, ct + ct_len + kTagSize, tag);
 
-  std::string plaintext(ct_len, '\0');
+  sdk::SecretString plaintext(ct_len);
   auto ctx = new_ctx();
   int len = 0;
   auto* out = reinterpret_cast<unsigned char*>(plaintext.data());
@@ -150,11 +150,12 @@ std::string CredentialCipher::open(std::string_view blob, std::string_view aad) 
             EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag) == 1;
   int final_len = 0;
   if (!ok || EVP_DecryptFinal_ex(ctx.get(), out + len, &final_len) != 1) {
-    OPENSSL_cleanse(plaintext.data(), plaintext.size());
+    plaintext.wipe();
     throw CipherError(CipherError::Reason::tampered,
                       "the stored credential failed its integrity check (altered, or moved from "
                       "another account)");
   }
+  plaintext.resize(static_cast<size_t>(len + final_len));
   return plaintext;
 }
 

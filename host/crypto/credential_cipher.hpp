@@ -5,6 +5,8 @@
 // The key id inside the blob lets several keys coexist while they are rotated.
 #pragma once
 
+#include <mt5bridge/secrets.hpp>
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -45,7 +47,9 @@ class CredentialCipher {
   const std::string& active_key_id() const { return active_key_id_; }
 
   std::string seal(std::string_view plaintext, std::string_view associated_data) const;
-  std::string open(std::string_view blob, std::string_view associated_data) const;
+  // The plaintext, decrypted straight into a SecretString (wiped when it goes; never a
+  // std::string, whose inline buffer a short password would live in unwiped).
+  sdk::SecretString open(std::string_view blob, std::string_view associated_data) const;
   // The key id stored inside a blob; throws CipherError(malformed) when the blob is not ours.
   static std::string key_id_of(std::string_view blob);
 

@@ -179,7 +179,7 @@ BrokerClient::BrokerClient(PluginInstance& instance, std::vector<std::string> se
       v_(instance.vtable<mt5b_broker_vtable>()),
       patterns_(std::move(server_patterns)) {}
 
-std::unique_ptr<BrokerSession> BrokerClient::open(int64_t login, const std::string& password,
+std::unique_ptr<BrokerSession> BrokerClient::open(int64_t login, std::string_view password,
                                                   const std::string& server, uint32_t timeout_ms) {
   auto l = sdk::make<mt5b_broker_login>();
   l.login = login;

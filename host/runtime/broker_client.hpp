@@ -52,7 +52,8 @@ class BrokerClient {
   BrokerClient(PluginInstance& instance, std::vector<std::string> server_patterns);
 
   // Throws PluginCallError (UNAUTHENTICATED, TIMEOUT, RETRY, UNAVAILABLE, ...).
-  std::unique_ptr<BrokerSession> open(int64_t login, const std::string& password,
+  // `password` is borrowed for the call (a SecretString's view): never copied.
+  std::unique_ptr<BrokerSession> open(int64_t login, std::string_view password,
                                       const std::string& server, uint32_t timeout_ms);
   // Empty when the plugin does not report backends.
   std::vector<BackendState> backend_states();

@@ -65,7 +65,7 @@ TEST_F(CredentialCipherTest, round_trips_unicode_empty_long_and_binary_plaintext
                                                std::string("nul\0inside", 10)};
   for (const auto& plaintext : plaintexts) {
     std::string blob = cipher_.seal(plaintext, kAccountId);
-    EXPECT_EQ(cipher_.open(blob, kAccountId), plaintext);
+    EXPECT_EQ(cipher_.open(blob, kAccountId).view(), plaintext);
     if (!plaintext.empty()) {
       EXPECT_EQ(blob.find(plaintext), std::string::npos) << "the blob holds the plaintext";
     }
@@ -76,8 +76,8 @@ TEST_F(CredentialCipherTest, sealing_the_same_plaintext_twice_gives_different_bl
   std::string first = cipher_.seal("same password", kAccountId);
   std::string second = cipher_.seal("same password", kAccountId);
   EXPECT_NE(first, second) << "each seal draws a fresh random nonce";
-  EXPECT_EQ(cipher_.open(first, kAccountId), "same password");
-  EXPECT_EQ(cipher_.open(second, kAccountId), "same password");
+  EXPECT_EQ(cipher_.open(first, kAccountId).view(), "same password");
+  EXPECT_EQ(cipher_.open(second, kAccountId).view(), "same password");
 }
 
 TEST_F(CredentialCipherTest, blob_records_the_key_that_sealed_it) {
@@ -94,10 +94,10 @@ TEST_F(CredentialCipherTest, flipping_any_bit_anywhere_never_yields_a_plaintext)
     for (int bit = 0; bit < 8; ++bit) {
       std::string altered = blob;
       altered[byte] = static_cast<char>(altered[byte] ^ (1 << bit));
-      std::string opened;
+      mt5b::sdk::SecretString opened;
       auto reason = failure_of([&] { opened = cipher_.open(altered, kAccountId); });
       ASSERT_TRUE(reason.has_value()) << "a blob with bit " << bit << " of byte " << byte
-                                      << " flipped opened to '" << opened << "'";
+                                      << " flipped opened to '" << opened.view() << "'";
       if (byte < header_size) {
         // A damaged header can also name a key that is not configured.
         EXPECT_THAT(*reason,

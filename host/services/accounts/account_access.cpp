@@ -125,7 +125,7 @@ BrokerClient& AccountAccess::broker_of(const Account& account) const {
   return *broker;
 }
 
-std::string AccountAccess::open_password(const Account& account, std::string_view purpose) {
+sdk::SecretString AccountAccess::open_password(const Account& account, std::string_view purpose) {
   std::optional<Credential> credential;
   try {
     credential = storage_.credential(account.id);
@@ -136,7 +136,7 @@ std::string AccountAccess::open_password(const Account& account, std::string_vie
     throw ApiError(409, "CREDENTIALS_MISSING",
                    "No password is stored for this account; link it again.");
   try {
-    std::string password = cipher_.open(credential->ciphertext, account.id);
+    sdk::SecretString password = cipher_.open(credential->ciphertext, account.id);
     AuditLog::instance().record("credential.decrypt", {{"account_id", account.id},
                                                        {"user_id", account.user_id},
                                                        {"key_id", credential->key_id},
@@ -154,8 +154,8 @@ std::string AccountAccess::open_password(const Account& account, std::string_vie
 
 std::unique_ptr<BrokerSession> AccountAccess::login(const Account& account, uint32_t timeout_ms) {
   BrokerClient& broker = broker_of(account);
-  WipedString password(open_password(account));
-  return broker.open(account.login, password.value, account.server, timeout_ms);
+  const sdk::SecretString password = open_password(account);
+  return broker.open(account.login, password.view(), account.server, timeout_ms);
 }
 
 }  // namespace mt5b::host

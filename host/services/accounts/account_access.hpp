@@ -9,26 +9,12 @@
 #include "services/cache/ttl_cache.hpp"
 #include "services/health/last_error.hpp"
 
-#include <openssl/crypto.h>
-
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace mt5b::host {
-
-// A plaintext password, overwritten before its memory is released.
-struct WipedString {
-  std::string value;
-  WipedString() = default;
-  explicit WipedString(std::string v) : value(std::move(v)) {}
-  WipedString(const WipedString&) = delete;
-  WipedString& operator=(const WipedString&) = delete;
-  ~WipedString() {
-    if (!value.empty()) OPENSSL_cleanse(value.data(), value.size());
-  }
-};
 
 class AccountAccess {
  public:
@@ -58,7 +44,7 @@ class AccountAccess {
   BrokerClient& broker_of(const Account& account) const;
   // Decrypts the stored password: 409 CREDENTIALS_MISSING, 503 CREDENTIALS_UNREADABLE.
   // `purpose` goes to the audit stream with the account id (why the password was opened).
-  std::string open_password(const Account& account, std::string_view purpose = "broker_read");
+  sdk::SecretString open_password(const Account& account, std::string_view purpose = "broker_read");
   // Opens a broker session on the account within `timeout_ms`.
   std::unique_ptr<BrokerSession> login(const Account& account, uint32_t timeout_ms);
 

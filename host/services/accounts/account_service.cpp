@@ -86,7 +86,7 @@ void AccountService::add_routes(Router& router) {
 void AccountService::read_link_request(RequestContext& ctx, LinkRequest& out, bool user_required) {
   JsonBody body(ctx.request.body, {"user_id", "login", "password", "server", "broker_name"});
   auto login = body.integer("login");
-  out.password.value = body.string("password").value_or("");
+  out.password = body.secret("password");
   out.server = body.string("server").value_or("");
   out.broker_name = body.string("broker_name").value_or("");
   auto user_field = body.string("user_id");
@@ -95,7 +95,7 @@ void AccountService::read_link_request(RequestContext& ctx, LinkRequest& out, bo
     throw ApiError(400, "INVALID_INPUT",
                    "login must be a positive integer (the MT5 account number).", "login");
   out.login = *login;
-  if (out.password.value.size() < 6 || out.password.value.size() > 256)
+  if (out.password.size() < 6 || out.password.size() > 256)
     throw ApiError(400, "INVALID_INPUT", "password must be 6 to 256 characters.", "password");
   if (out.server.empty() || out.server.size() > 128)
     throw ApiError(400, "INVALID_INPUT",
@@ -133,7 +133,7 @@ Mt5AccountInfo AccountService::test_login(RequestContext& ctx, const LinkRequest
                                           BrokerClient& broker) {
   auto started = std::chrono::steady_clock::now();
   try {
-    auto session = broker.open(req.login, req.password.value, req.server,
+    auto session = broker.open(req.login, req.password.view(), req.server,
                                static_cast<uint32_t>(api_.broker_timeout_ms));
     auto info = session->account_info();
     metrics_.observe(
@@ -198,7 +198,7 @@ Response AccountService::create(RequestContext& ctx) {
 
   const auto& cipher = access_.cipher();
   Credential credential{account.id, req.user_id, cipher.active_key_id(),
-                        cipher.seal(req.password.value, account.id), account.created_at_ms};
+                        cipher.seal(req.password.view(), account.id), account.created_at_ms};
   try {
     access_.storage().insert(account, credential);
   } catch (const PluginCallError& e) {

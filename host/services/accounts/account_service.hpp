@@ -29,7 +29,7 @@ class AccountService {
  private:
   struct LinkRequest {
     int64_t login = 0;
-    WipedString password;
+    sdk::SecretString password;
     std::string server, broker_name, user_id;
   };
   // Validates story 3.2's body; `user_id` resolved from the token or (service) the body.

@@ -63,8 +63,8 @@ SyncOutcome AccountSyncer::sync(const Account& account, const std::string& lease
   try {
     BrokerClient& broker = access_.broker_of(account);
     std::unique_ptr<BrokerSession> session = with_retry("login", [&] {
-      WipedString password(access_.open_password(account, "sync"));
-      return broker.open(account.login, password.value, account.server,
+      const sdk::SecretString password = access_.open_password(account, "sync");
+      return broker.open(account.login, password.view(), account.server,
                          static_cast<uint32_t>(api_.broker_timeout_ms));
     });
     SyncApply apply = build_success(account, broker, *session, request, started_ms, outcome);

@@ -1,5 +1,7 @@
 #include "pool_settings.hpp"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
@@ -136,10 +138,10 @@ TerminalSettings read_terminal(const rapidjson::Value& obj, size_t index) {
     if (!v->IsString() || v->GetStringLength() == 0)
       refuse(where + ".token must be a non-empty string");
     t.token = std::make_shared<const SecretString>(
-        std::string_view(v->GetString(), v->GetStringLength()));
+        SecretString::copy_of(std::string_view(v->GetString(), v->GetStringLength())));
   } else {
     auto token = read_token_file(token_file, where);
-    t.token = std::make_shared<const SecretString>(token);
+    t.token = std::make_shared<const SecretString>(SecretString::copy_of(token));
     OPENSSL_cleanse(token.data(), token.size());
   }
 

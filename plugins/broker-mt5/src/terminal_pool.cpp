@@ -43,7 +43,10 @@ std::string advice(mt5b_status status, FailureKind kind) {
 
 Mt5Session::Mt5Session(TerminalPool& pool, AccountKey account, std::string_view password,
                        const PasswordDigest& digest)
-    : pool_(pool), account_(std::move(account)), password_(password), digest_(digest) {}
+    : pool_(pool),
+      account_(std::move(account)),
+      password_(SecretString::copy_of(password)),
+      digest_(digest) {}
 
 Mt5Session::~Mt5Session() {
   pool_.forget(*this);
