@@ -1,7 +1,6 @@
 // auth-apikey through the C ABI, loaded from the built library the way the host loads it.
 #include <mt5bridge/testing.hpp>
 
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -14,52 +13,16 @@ namespace sdk = mt5b::sdk;
 
 const std::string kKey = "abi-test-key-5e0c7d13a9b2f468";
 
-struct LibraryCloser {
-  void operator()(void* handle) const { dlclose(handle); }
-};
-
-// The plugin library and its auth-apikey descriptor.
-class LoadedPlugin {
+// The shared C-ABI fixture, with the one call this kind adds.
+class Instance : public sdk::testing::AbiInstance {
  public:
-  LoadedPlugin() : library_(dlopen(PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL)) {
-    if (!library_) return;
-    auto entry =
-        reinterpret_cast<mt5b_plugin_entry_fn>(dlsym(library_.get(), MT5B_PLUGIN_ENTRY_SYMBOL));
-    if (!entry) return;
-    const mt5b_plugin_list* list = entry();
-    for (uint32_t i = 0; list && i < list->count; ++i)
-      if (std::string_view(list->plugins[i]->name) == "auth-apikey") descriptor_ = list->plugins[i];
-  }
-  const mt5b_plugin_descriptor* descriptor() const { return descriptor_; }
-  const mt5b_auth_vtable* auth() const {
-    return static_cast<const mt5b_auth_vtable*>(descriptor_->kind_vtable);
-  }
-
- private:
-  std::unique_ptr<void, LibraryCloser> library_;
-  const mt5b_plugin_descriptor* descriptor_ = nullptr;
-};
-
-// One instance, destroyed through the descriptor whether or not create succeeded.
-class Instance {
- public:
-  Instance(const LoadedPlugin& plugin, const sdk::testing::FakeHost& host,
+  Instance(const sdk::testing::AbiPlugin& plugin, const sdk::testing::FakeHost& host,
            const std::string& config)
-      : plugin_(plugin) {
-    status_ = plugin.descriptor()->on_create(host.api(), sdk::str("service-keys"), sdk::str(config),
-                                             &handle_);
-  }
-  ~Instance() {
-    if (handle_) plugin_.descriptor()->on_destroy(handle_);
-  }
-  Instance(const Instance&) = delete;
-  Instance& operator=(const Instance&) = delete;
-
-  mt5b_status create_status() const { return status_; }
-  std::string last_error() const { return sdk::copy(plugin_.descriptor()->on_last_error(handle_)); }
+      : AbiInstance(plugin, host, config, "service-keys"),
+        auth_(plugin.vtable<mt5b_auth_vtable>()) {}
   mt5b_status authenticate(const mt5b_http_request& request, std::string& subject) {
-    return plugin_.auth()->on_authenticate(
-        handle_, &request,
+    return auth_.on_authenticate(
+        handle(), &request,
         [](void* ctx, const mt5b_principal* principal) {
           *static_cast<std::string*>(ctx) = sdk::copy(principal->subject);
         },
@@ -67,9 +30,7 @@ class Instance {
   }
 
  private:
-  const LoadedPlugin& plugin_;
-  mt5b_instance* handle_ = nullptr;
-  mt5b_status status_ = MT5B_FAILED;
+  const mt5b_auth_vtable& auth_;
 };
 
 mt5b_http_request request_with(const mt5b_header* headers, uint32_t count) {
@@ -82,16 +43,16 @@ mt5b_http_request request_with(const mt5b_header* headers, uint32_t count) {
 }
 
 TEST(ApiKeyAbi, library_exports_an_auth_descriptor_with_its_options) {
-  LoadedPlugin plugin;
-  ASSERT_NE(plugin.descriptor(), nullptr) << "could not load auth-apikey from " << PLUGIN_PATH;
-  EXPECT_EQ(plugin.descriptor()->kind, static_cast<uint32_t>(MT5B_KIND_AUTH));
-  EXPECT_EQ(plugin.descriptor()->option_count, 1u);
-  EXPECT_NE(plugin.auth()->on_authenticate, nullptr);
+  sdk::testing::AbiPlugin plugin(PLUGIN_PATH, "auth-apikey");
+  ASSERT_TRUE(plugin.ok()) << plugin.problem();
+  EXPECT_EQ(plugin.descriptor().kind, static_cast<uint32_t>(MT5B_KIND_AUTH));
+  EXPECT_EQ(plugin.descriptor().option_count, 1u);
+  EXPECT_NE(plugin.vtable<mt5b_auth_vtable>().on_authenticate, nullptr);
 }
 
 TEST(ApiKeyAbi, authenticates_accepts_refuses_and_reports_why) {
-  LoadedPlugin plugin;
-  ASSERT_NE(plugin.descriptor(), nullptr);
+  sdk::testing::AbiPlugin plugin(PLUGIN_PATH, "auth-apikey");
+  ASSERT_TRUE(plugin.ok()) << plugin.problem();
   sdk::testing::FakeHost host;
   Instance instance(plugin, host, R"({"keys": [")" + kKey + R"("]})");
   ASSERT_EQ(instance.create_status(), MT5B_OK);
@@ -111,8 +72,8 @@ TEST(ApiKeyAbi, authenticates_accepts_refuses_and_reports_why) {
 }
 
 TEST(ApiKeyAbi, create_refuses_a_short_key_with_a_sentence_that_omits_it) {
-  LoadedPlugin plugin;
-  ASSERT_NE(plugin.descriptor(), nullptr);
+  sdk::testing::AbiPlugin plugin(PLUGIN_PATH, "auth-apikey");
+  ASSERT_TRUE(plugin.ok()) << plugin.problem();
   sdk::testing::FakeHost host;
   Instance instance(plugin, host, R"({"keys": ["too-short-key"]})");
   EXPECT_EQ(instance.create_status(), MT5B_INVALID_ARGUMENT);

@@ -2,7 +2,6 @@
 // vtable with C emit callbacks, on_last_error and on_destroy.
 #include "test_support.hpp"
 
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -12,26 +11,14 @@ namespace {
 
 using namespace test_support;
 
-struct LibraryCloser {
-  void operator()(void* handle) const noexcept { dlclose(handle); }
-};
-using Library = std::unique_ptr<void, LibraryCloser>;
-
 class CAbi : public ::testing::Test {
  protected:
   void SetUp() override {
-    library.reset(dlopen(PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL));
-    ASSERT_NE(library, nullptr) << dlerror();
-    auto entry =
-        reinterpret_cast<mt5b_plugin_entry_fn>(dlsym(library.get(), MT5B_PLUGIN_ENTRY_SYMBOL));
-    ASSERT_NE(entry, nullptr) << dlerror();
-    const mt5b_plugin_list* list = entry();
-    ASSERT_NE(list, nullptr);
-    ASSERT_EQ(list->abi_major, MT5B_ABI_VERSION_MAJOR);
-    ASSERT_EQ(list->count, 1u);
-    descriptor = list->plugins[0];
+    ASSERT_TRUE(plugin.ok()) << plugin.problem();
+    ASSERT_EQ(plugin.list().abi_major, MT5B_ABI_VERSION_MAJOR);
+    descriptor = &plugin.descriptor();
     ASSERT_EQ(descriptor->kind, static_cast<uint32_t>(MT5B_KIND_BROKER));
-    vtable = static_cast<const mt5b_broker_vtable*>(descriptor->kind_vtable);
+    vtable = &plugin.vtable<mt5b_broker_vtable>();
   }
 
   // Creates an instance; the caller must destroy it (also on failure, as the host does).
@@ -43,7 +30,7 @@ class CAbi : public ::testing::Test {
   }
 
   sdk::testing::FakeHost host;
-  Library library;
+  sdk::testing::AbiPlugin plugin{PLUGIN_PATH};
   const mt5b_plugin_descriptor* descriptor = nullptr;
   const mt5b_broker_vtable* vtable = nullptr;
 };
