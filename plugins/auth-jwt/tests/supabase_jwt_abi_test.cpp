@@ -3,7 +3,6 @@
 
 #include <mt5bridge/testing.hpp>
 
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -19,32 +18,6 @@ const std::string kSecret = "abi-test-jwt-secret-4b1d9e27c0a85f3612de7a90";
 const std::string kUserId = "0d8e7f6a-5b4c-4d3e-9f2a-1b0c9d8e7f6a";
 constexpr int64_t kNowS = 1'750'000'000;
 
-struct LibraryCloser {
-  void operator()(void* handle) const { dlclose(handle); }
-};
-
-// The plugin library and its auth-jwt descriptor.
-class LoadedPlugin {
- public:
-  LoadedPlugin() : library_(dlopen(PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL)) {
-    if (!library_) return;
-    auto entry =
-        reinterpret_cast<mt5b_plugin_entry_fn>(dlsym(library_.get(), MT5B_PLUGIN_ENTRY_SYMBOL));
-    if (!entry) return;
-    const mt5b_plugin_list* list = entry();
-    for (uint32_t i = 0; list && i < list->count; ++i)
-      if (std::string_view(list->plugins[i]->name) == "auth-jwt") descriptor_ = list->plugins[i];
-  }
-  const mt5b_plugin_descriptor* descriptor() const { return descriptor_; }
-  const mt5b_auth_vtable* auth() const {
-    return static_cast<const mt5b_auth_vtable*>(descriptor_->kind_vtable);
-  }
-
- private:
-  std::unique_ptr<void, LibraryCloser> library_;
-  const mt5b_plugin_descriptor* descriptor_ = nullptr;
-};
-
 // What emit received.
 struct EmittedPrincipal {
   bool emitted = false;
@@ -54,23 +27,13 @@ struct EmittedPrincipal {
   int64_t expires_at_ms = 0;
 };
 
-// One instance, destroyed through the descriptor whether or not create succeeded.
-class Instance {
+// The shared C-ABI fixture, with the one call this kind adds.
+class Instance : public sdk::testing::AbiInstance {
  public:
-  Instance(const LoadedPlugin& plugin, const sdk::testing::FakeHost& host,
+  Instance(const sdk::testing::AbiPlugin& plugin, const sdk::testing::FakeHost& host,
            const std::string& config)
-      : plugin_(plugin) {
-    status_ = plugin.descriptor()->on_create(host.api(), sdk::str("supabase-users"),
-                                             sdk::str(config), &handle_);
-  }
-  ~Instance() {
-    if (handle_) plugin_.descriptor()->on_destroy(handle_);
-  }
-  Instance(const Instance&) = delete;
-  Instance& operator=(const Instance&) = delete;
-
-  mt5b_status create_status() const { return status_; }
-  std::string last_error() const { return sdk::copy(plugin_.descriptor()->on_last_error(handle_)); }
+      : AbiInstance(plugin, host, config, "supabase-users"),
+        auth_(plugin.vtable<mt5b_auth_vtable>()) {}
 
   mt5b_status authenticate_bearer(const std::string& authorization, EmittedPrincipal& out) {
     const mt5b_header headers[] = {{sdk::str("Authorization"), sdk::str(authorization)}};
@@ -79,8 +42,8 @@ class Instance {
     request.path = sdk::str("/api/mt5/accounts");
     request.headers = headers;
     request.header_count = authorization.empty() ? 0 : 1;
-    return plugin_.auth()->on_authenticate(
-        handle_, &request,
+    return auth_.on_authenticate(
+        handle(), &request,
         [](void* ctx, const mt5b_principal* principal) {
           auto& emitted = *static_cast<EmittedPrincipal*>(ctx);
           emitted.emitted = true;
@@ -93,9 +56,7 @@ class Instance {
   }
 
  private:
-  const LoadedPlugin& plugin_;
-  mt5b_instance* handle_ = nullptr;
-  mt5b_status status_ = MT5B_FAILED;
+  const mt5b_auth_vtable& auth_;
 };
 
 std::string token_expiring_at(int64_t exp_s) {
@@ -108,17 +69,17 @@ std::string token_expiring_at(int64_t exp_s) {
 class SupabaseJwtAbi : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_NE(plugin_.descriptor(), nullptr) << "could not load auth-jwt from " << PLUGIN_PATH;
+    ASSERT_TRUE(plugin_.ok()) << plugin_.problem();
     host_.set_now_ms(kNowS * 1000);
   }
-  LoadedPlugin plugin_;
+  sdk::testing::AbiPlugin plugin_{PLUGIN_PATH, "auth-jwt"};
   sdk::testing::FakeHost host_;
 };
 
 TEST_F(SupabaseJwtAbi, library_exports_an_auth_descriptor_with_its_options) {
-  EXPECT_EQ(plugin_.descriptor()->kind, static_cast<uint32_t>(MT5B_KIND_AUTH));
-  EXPECT_EQ(plugin_.descriptor()->option_count, 11u);
-  EXPECT_NE(plugin_.auth()->on_authenticate, nullptr);
+  EXPECT_EQ(plugin_.descriptor().kind, static_cast<uint32_t>(MT5B_KIND_AUTH));
+  EXPECT_EQ(plugin_.descriptor().option_count, 11u);
+  EXPECT_NE(plugin_.vtable<mt5b_auth_vtable>().on_authenticate, nullptr);
 }
 
 TEST_F(SupabaseJwtAbi, emits_the_user_for_a_valid_token) {

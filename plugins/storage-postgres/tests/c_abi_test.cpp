@@ -4,9 +4,8 @@
 #include "pg_test_support.hpp"
 #include "sync_batch.hpp"
 
-#include <dlfcn.h>
-
 #include <cstring>
+#include <memory>
 
 namespace mt5b::storage_postgres::testing {
 namespace {
@@ -14,25 +13,17 @@ namespace {
 class LoadedPlugin : public ::testing::Test {
  protected:
   void SetUp() override {
-    library_ = dlopen(PLUGIN_PATH, RTLD_NOW | RTLD_LOCAL);
-    ASSERT_NE(nullptr, library_) << dlerror();
-    auto entry = reinterpret_cast<mt5b_plugin_entry_fn>(dlsym(library_, MT5B_PLUGIN_ENTRY_SYMBOL));
-    ASSERT_NE(nullptr, entry) << "the library must export " MT5B_PLUGIN_ENTRY_SYMBOL;
-    list_ = entry();
-    ASSERT_NE(nullptr, list_);
-    ASSERT_EQ(1u, list_->count);
-    descriptor_ = list_->plugins[0];
-    vtable_ = static_cast<const mt5b_storage_vtable*>(descriptor_->kind_vtable);
-  }
-  void TearDown() override {
-    if (instance_ != nullptr) descriptor_->on_destroy(instance_);
-    if (library_ != nullptr) dlclose(library_);
+    ASSERT_TRUE(plugin_.ok()) << plugin_.problem();
+    list_ = &plugin_.list();
+    descriptor_ = &plugin_.descriptor();
+    vtable_ = &plugin_.vtable<mt5b_storage_vtable>();
   }
 
   mt5b_status create(const std::string& config) {
-    return descriptor_->on_create(host_.api(), sdk::str("main"), sdk::str(config), &instance_);
+    instance_ = std::make_unique<sdk::testing::AbiInstance>(plugin_, host_, config, "main");
+    return instance_->create_status();
   }
-  std::string last_error() const { return sdk::copy(descriptor_->on_last_error(instance_)); }
+  std::string last_error() const { return instance_->last_error(); }
   const mt5b_option* option(const char* name) const {
     for (uint32_t i = 0; i < descriptor_->option_count; ++i) {
       if (std::strcmp(descriptor_->options[i].name, name) == 0) return &descriptor_->options[i];
@@ -42,11 +33,11 @@ class LoadedPlugin : public ::testing::Test {
 
   sdk::testing::FakeHost host_;
   Strings s_;
-  void* library_ = nullptr;
+  sdk::testing::AbiPlugin plugin_{PLUGIN_PATH};
   const mt5b_plugin_list* list_ = nullptr;
   const mt5b_plugin_descriptor* descriptor_ = nullptr;
   const mt5b_storage_vtable* vtable_ = nullptr;
-  mt5b_instance* instance_ = nullptr;
+  std::unique_ptr<sdk::testing::AbiInstance> instance_;
 };
 
 TEST_F(LoadedPlugin, describes_itself_as_storage_postgres_with_a_secret_required_url) {
@@ -95,11 +86,11 @@ TEST_F(LoadedPlugin, a_bad_config_fails_create_with_a_sentence_that_keeps_the_ur
 TEST_F(LoadedPlugin, migrates_and_round_trips_a_sync_through_the_c_abi) {
   Database db("c_abi");
   ASSERT_EQ(MT5B_OK, create(store_config(db.url()))) << last_error();
-  ASSERT_EQ(MT5B_OK, vtable_->on_migrate(instance_)) << last_error();
+  ASSERT_EQ(MT5B_OK, vtable_->on_migrate(instance_->handle())) << last_error();
   int64_t version = 0;
-  ASSERT_EQ(MT5B_OK, vtable_->on_migrate_to(instance_, -1, &version)) << last_error();
+  ASSERT_EQ(MT5B_OK, vtable_->on_migrate_to(instance_->handle(), -1, &version)) << last_error();
   EXPECT_EQ(latest_migration_version(), version);
-  EXPECT_EQ(MT5B_INVALID_ARGUMENT, vtable_->on_migrate_to(instance_, 42, &version));
+  EXPECT_EQ(MT5B_INVALID_ARGUMENT, vtable_->on_migrate_to(instance_->handle(), 42, &version));
 
   const std::string id = new_uuid();
   auto account = sdk::make<mt5b_account_record>();
@@ -111,8 +102,9 @@ TEST_F(LoadedPlugin, migrates_and_round_trips_a_sync_through_the_c_abi) {
   auto credential = sdk::make<mt5b_credential_record>();
   credential.key_id = s_("key-1");
   credential.ciphertext = s_("sealed");
-  ASSERT_EQ(MT5B_OK, vtable_->on_account_insert(instance_, &account, &credential)) << last_error();
-  EXPECT_EQ(MT5B_CONFLICT, vtable_->on_account_insert(instance_, &account, &credential));
+  ASSERT_EQ(MT5B_OK, vtable_->on_account_insert(instance_->handle(), &account, &credential))
+      << last_error();
+  EXPECT_EQ(MT5B_CONFLICT, vtable_->on_account_insert(instance_->handle(), &account, &credential));
   EXPECT_NE(std::string::npos, last_error().find("already exists")) << last_error();
 
   host_.set_now_ms(kSyncNowMs);
@@ -122,7 +114,7 @@ TEST_F(LoadedPlugin, migrates_and_round_trips_a_sync_through_the_c_abi) {
   lease.lease_ttl_ms = 60'000;
   int leased = 0;
   auto count_account = [](void* ctx, const mt5b_account_record*) { ++*static_cast<int*>(ctx); };
-  ASSERT_EQ(MT5B_OK, vtable_->on_lease_due(instance_, &lease, count_account, &leased));
+  ASSERT_EQ(MT5B_OK, vtable_->on_lease_due(instance_->handle(), &lease, count_account, &leased));
   EXPECT_EQ(1, leased);
 
   SyncBatch batch(id, "host-a");
@@ -130,7 +122,8 @@ TEST_F(LoadedPlugin, migrates_and_round_trips_a_sync_through_the_c_abi) {
   batch.trade(2);
   // A caller built against ABI 1.0 sizes: the result struct may be smaller than ours.
   auto result = sdk::make<mt5b_sync_apply_result>();
-  ASSERT_EQ(MT5B_OK, vtable_->on_sync_apply(instance_, &batch.apply(), &result)) << last_error();
+  ASSERT_EQ(MT5B_OK, vtable_->on_sync_apply(instance_->handle(), &batch.apply(), &result))
+      << last_error();
   EXPECT_EQ(1, result.deals_inserted);
   EXPECT_EQ(1, result.trades_inserted);
 
@@ -140,22 +133,24 @@ TEST_F(LoadedPlugin, migrates_and_round_trips_a_sync_through_the_c_abi) {
   auto count_deal = [](void* ctx, const mt5b_deal_record* r) {
     if (r->deal != nullptr && r->deal->ticket == 1) ++*static_cast<int*>(ctx);
   };
-  ASSERT_EQ(MT5B_OK, vtable_->on_deal_list(instance_, &query, count_deal, &deals));
+  ASSERT_EQ(MT5B_OK, vtable_->on_deal_list(instance_->handle(), &query, count_deal, &deals));
   EXPECT_EQ(1, deals);
 
   auto unknown = sdk::make<mt5b_record_query>();
-  EXPECT_EQ(MT5B_INVALID_ARGUMENT, vtable_->on_deal_list(instance_, &unknown, count_deal, &deals));
+  EXPECT_EQ(MT5B_INVALID_ARGUMENT,
+            vtable_->on_deal_list(instance_->handle(), &unknown, count_deal, &deals));
   EXPECT_NE(std::string::npos, last_error().find("account_id")) << last_error();
 
   auto audit = sdk::make<mt5b_audit_record>();
   audit.actor = s_("service:key-1");
   audit.action = s_("user_data_deleted");
   int64_t accounts = 0;
-  ASSERT_EQ(MT5B_OK, vtable_->on_user_delete(instance_, account.user_id, &audit, &accounts))
+  ASSERT_EQ(MT5B_OK,
+            vtable_->on_user_delete(instance_->handle(), account.user_id, &audit, &accounts))
       << last_error();
   EXPECT_EQ(1, accounts);
-  EXPECT_EQ(MT5B_NOT_FOUND, vtable_->on_account_delete(instance_, account.id));
-  EXPECT_EQ(MT5B_OK, vtable_->on_ping(instance_));
+  EXPECT_EQ(MT5B_NOT_FOUND, vtable_->on_account_delete(instance_->handle(), account.id));
+  EXPECT_EQ(MT5B_OK, vtable_->on_ping(instance_->handle()));
 }
 
 }  // namespace
