@@ -146,10 +146,10 @@ TEST(CredentialCipherRotation, opens_blobs_of_a_retired_key_that_is_still_config
 
   CredentialCipher after({key("k1", 1), key("k2", 2)}, "k2");
   EXPECT_EQ(CredentialCipher::key_id_of(old_blob), "k1");
-  EXPECT_EQ(after.open(old_blob, kAccountId), "old password");
+  EXPECT_EQ(after.open(old_blob, kAccountId).view(), "old password");
   std::string new_blob = after.seal("new password", kAccountId);
   EXPECT_EQ(CredentialCipher::key_id_of(new_blob), "k2");
-  EXPECT_EQ(after.open(new_blob, kAccountId), "new password");
+  EXPECT_EQ(after.open(new_blob, kAccountId).view(), "new password");
 }
 
 TEST(CredentialCipherRotation, a_blob_whose_key_is_gone_fails_naming_the_key_id) {
