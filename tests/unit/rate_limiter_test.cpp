@@ -1,6 +1,6 @@
 // The token buckets of the API's rate limits, on an injected clock: capacity, the refill rate
 // (per_min / 60 per second, not faster), the headers' figures and the bounds on memory.
-#include "services/ratelimit/rate_limiter.hpp"
+#include "api/rate_limiter.hpp"
 
 #include <gtest/gtest.h>
 
