@@ -168,11 +168,12 @@ TEST_F(RowLevelSecurity, synced_data_is_read_only_for_its_owner) {
                              " WHERE " + own),
               "42501")
         << table.name;
-    if (std::string(table.name) != "trading_accounts")
+    if (std::string(table.name) != "trading_accounts") {
       EXPECT_EQ(failure_of("authenticated", a_.user,
                            std::string("DELETE FROM ") + table.name + " WHERE " + own),
                 "42501")
           << table.name;
+    }
   }
 }
 

@@ -49,7 +49,9 @@ TEST_F(SupabaseRoles, anon_reads_no_table_at_any_migration_step_up_or_down) {
     store->migrate_to(v);
     EXPECT_EQ(readable_by(db, "anon"), 0) << "at version " << v;
     // Before version 3 grants users their rows, no API role but the service reads anything.
-    if (v < 3) EXPECT_EQ(readable_by(db, "authenticated"), 0) << "at version " << v;
+    if (v < 3) {
+      EXPECT_EQ(readable_by(db, "authenticated"), 0) << "at version " << v;
+    }
   }
   for (int64_t v = latest_migration_version() - 1; v >= 0; --v) {
     store->migrate_to(v);
