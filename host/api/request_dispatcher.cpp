@@ -141,6 +141,12 @@ void RequestDispatcher::authorize(const Route& route, RequestContext& ctx) const
     throw ApiError(401, code, message,
                    reasons.empty() ? std::nullopt : std::optional<std::string>(reasons));
   };
+  // A browser's request: the user's own token, no key, on a route about the user's accounts.
+  if (!auth.service && auth.user && auth.refusals.empty() && api_.user_token_alone &&
+      route.access == Access::user) {
+    ctx.acting_user = auth.user->subject;
+    return;
+  }
   if (!auth.service) {
     if (!auth.refusals.empty())
       refused("AUTHENTICATION_FAILED",
@@ -157,7 +163,7 @@ void RequestDispatcher::authorize(const Route& route, RequestContext& ctx) const
     refused("INVALID_TOKEN",
             "The user token was refused; sign in again to get a fresh "
             "Supabase access token.");
-  if (api_.service_key_acts_on_any_account) {
+  if (api_.service_key_acts_on_any_account || route.access == Access::service_or_user) {
     ctx.service_on_behalf = true;
     return;
   }
@@ -213,6 +219,9 @@ void RequestDispatcher::limit(const Route& route, RequestContext& ctx, Response&
     std::string key = "key:" + ctx.auth.service->subject;
     take(key, rl.per_key_per_min);
     if (connect) take(key + "|connect", rl.connect_per_min);
+  } else if (ctx.auth.user && rl.per_key_per_min > 0) {
+    // A user token alone (api.user_token_alone): each user is a bucket of the per-key size.
+    take("user:" + ctx.auth.user->subject, rl.per_key_per_min);
   }
   if (shown) set_rate_headers(headers_out, *shown);
 }

@@ -16,7 +16,11 @@ namespace mt5b::host {
 enum class Access {
   open,     // no credential (health probes, metrics)
   service,  // a service API key
-  user      // a service API key and a user JWT (or the key alone, when the config allows)
+  user,     // a service API key and a user JWT (or the key alone, when the config allows)
+  // A service API key; with a user JWT as well, the request acts for that user only. Without
+  // one the service key acts on any user, whatever service_key_acts_on_any_account says: the
+  // privacy routes (GDPR erasure and export) are the backend's duty on behalf of a user.
+  service_or_user
 };
 
 struct RequestContext {

@@ -44,6 +44,7 @@ const std::vector<std::string> kSyncKeys{"schedule",         "batch_size",  "con
 const std::vector<std::string> kCryptoKeys{"keys", "active_key"};
 const std::vector<std::string> kCryptoKeyKeys{"id", "key"};
 const std::vector<std::string> kApiKeys{"service_key_acts_on_any_account",
+                                        "user_token_alone",
                                         "broker_timeout_ms",
                                         "info_cache_ttl_s",
                                         "positions_cache_ttl_s",
@@ -181,6 +182,8 @@ class Loader {
     reader_.check_keys(n, "api", kApiKeys);
     config_.api.service_key_acts_on_any_account = reader_.bool_or(
         n["service_key_acts_on_any_account"], "api.service_key_acts_on_any_account", false);
+    config_.api.user_token_alone =
+        reader_.bool_or(n["user_token_alone"], "api.user_token_alone", false);
     config_.api.broker_timeout_ms =
         reader_.int_or(n["broker_timeout_ms"], "api.broker_timeout_ms", 10000, 100, 600000);
     config_.api.info_cache_ttl_s =

@@ -48,6 +48,9 @@ struct RateLimitConfig {
 struct ApiConfig {
   // A service principal (API key alone) may act on any account, naming the user in the body.
   bool service_key_acts_on_any_account = false;
+  // Routes on a user's own accounts accept the user's JWT without the service key, so a
+  // browser never holds the key (docs/api.md, "Who holds which credential").
+  bool user_token_alone = false;
   int64_t broker_timeout_ms = 10000;  // seed story 3.2: connection test limit
   int64_t info_cache_ttl_s = 30;      // seed story 3.3
   int64_t positions_cache_ttl_s = 5;  // seed story 3.4

@@ -1145,15 +1145,25 @@ class StrictHostTest(OwnHostTestCase):
                           401, "USER_TOKEN_REQUIRED")
         self.assertEqual(self.call("GET", "/api/mt5/accounts", user=user, api_key=key)[0], 200)
 
-    def test_privacy_routes_need_a_user_token_when_the_service_key_may_not_act_alone(self):
-        # Regression (was a host bug): with api.service_key_acts_on_any_account false, the service key alone still
-        # exports and erases any user's data: GET /api/mt5/users/{user_id}/export and
-        # DELETE /api/mt5/users/{user_id}/data are Access::service (privacy_service.cpp), so
-        # authorize() never applies the switch. Both answer 200 here.
-        user = new_user()
+    def test_privacy_routes_take_the_service_key_alone_as_documented(self):
+        # Issue 15: docs/api.md, /openapi.json and the README say the service key may erase or
+        # export any user's data (story 7.3: the backend acts on a user's request); with
+        # api.service_key_acts_on_any_account false they answered 401 USER_TOKEN_REQUIRED.
+        # That switch governs account routes only. A user token still limits the call to
+        # that user.
+        user, other = new_user(), new_user()
         self.link(user)
-        for method, path in (("GET", "/api/mt5/users/%s/export" % user), ("DELETE", "/api/mt5/users/%s/data" % user)):
-            self.assert_error(self.call(method, path, api_key=EXTRA_KEYS[4]), 401, "USER_TOKEN_REQUIRED")
+        status, body, _ = self.call("GET", "/api/mt5/users/%s/export" % user, api_key=EXTRA_KEYS[4])
+        self.assertEqual(status, 200, body)
+        self.assertEqual(len(body["accounts"]), 1)
+        self.assert_error(self.call("GET", "/api/mt5/users/%s/export" % user, user=other, api_key=EXTRA_KEYS[4]),
+                          403, "FORBIDDEN")
+        self.assert_error(self.call("DELETE", "/api/mt5/users/%s/data" % user, user=other, api_key=EXTRA_KEYS[4]),
+                          403, "FORBIDDEN")
+        status, body, _ = self.call("DELETE", "/api/mt5/users/%s/data" % user, api_key=EXTRA_KEYS[4])
+        self.assertEqual((status, body["accounts_deleted"]), (200, 1), body)
+        # Account routes still need the user's token under this config.
+        self.assert_error(self.call("GET", "/api/mt5/accounts", api_key=EXTRA_KEYS[4]), 401, "USER_TOKEN_REQUIRED")
 
 
 class RateLimitRefillTest(OwnHostTestCase):

@@ -50,11 +50,12 @@ PrivacyService::PrivacyService(AccountAccess& access,
     : access_(access), on_account_removed_(std::move(on_account_removed)) {}
 
 void PrivacyService::add_routes(Router& router) {
-  // A user token acts on that user only; the service key alone acts on anyone when
-  // api.service_key_acts_on_any_account allows it, as on every user route.
-  router.add({"DELETE", "/api/mt5/users/{user_id}/data", Access::user,
+  // A user token acts on that user only; the service key alone acts on any user (story 7.3:
+  // the backend erases or exports on a user's request), whatever
+  // api.service_key_acts_on_any_account says about account routes.
+  router.add({"DELETE", "/api/mt5/users/{user_id}/data", Access::service_or_user,
               [this](auto& c) { return erase(c); }});
-  router.add({"GET", "/api/mt5/users/{user_id}/export", Access::user,
+  router.add({"GET", "/api/mt5/users/{user_id}/export", Access::service_or_user,
               [this](auto& c) { return export_data(c); }});
 }
 
