@@ -148,10 +148,10 @@ int cmd_rotate_keys(const std::string& config_file, bool dry_run) {
           static_cast<long long>(current), static_cast<long long>(failed));
       return failed == 0 ? 0 : 1;
     }
-    s.client->audit_append(AuditEvent{
-        new_uuid_v4(), now_unix_ms(), "operator:rotate-keys", "credentials_rotated",
-        cipher.active_key_id(),
-        "{\"rotated\":" + std::to_string(rotated) + ",\"failed\":" + std::to_string(failed) + "}"});
+    s.client->audit_append(Audit{
+        new_uuid_v4(), "operator:rotate-keys", "credentials_rotated", cipher.active_key_id(),
+        "{\"rotated\":" + std::to_string(rotated) + ",\"failed\":" + std::to_string(failed) + "}",
+        now_unix_ms()});
     AuditLog::instance().record("keys.rotate", {{"key_id", cipher.active_key_id()},
                                                 {"rotated", std::to_string(rotated)},
                                                 {"failed", std::to_string(failed)},

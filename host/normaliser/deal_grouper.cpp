@@ -13,20 +13,20 @@ namespace {
 // Volumes are lots as doubles (0.1 + 0.2 != 0.3): compare them with this tolerance.
 constexpr double kVolumeTolerance = 1e-8;
 
-int64_t broker_time_ms(const Mt5Deal& d) {
+int64_t broker_time_ms(const TradeDeal& d) {
   return d.time_msc != 0 ? d.time_msc : d.time * 1000;
 }
 
-bool earlier_deal(const Mt5Deal& a, const Mt5Deal& b) {
+bool earlier_deal(const TradeDeal& a, const TradeDeal& b) {
   return std::make_tuple(broker_time_ms(a), a.ticket) <
          std::make_tuple(broker_time_ms(b), b.ticket);
 }
 
-bool is_trade_deal(const Mt5Deal& d) {
+bool is_trade_deal(const TradeDeal& d) {
   return d.type == deal_type::kBuy || d.type == deal_type::kSell;
 }
 
-bool is_cancelled_deal(const Mt5Deal& d) {
+bool is_cancelled_deal(const TradeDeal& d) {
   return d.type == deal_type::kBuyCanceled || d.type == deal_type::kSellCanceled;
 }
 
@@ -60,9 +60,9 @@ std::string transaction_kind(int32_t type, double amount) {
 }
 
 // Appends the deals whose ticket is not yet in `seen`.
-void append_unique(std::vector<Mt5Deal>& into, std::set<int64_t>& seen,
-                   const std::vector<Mt5Deal>& deals) {
-  for (const Mt5Deal& d : deals) {
+void append_unique(std::vector<TradeDeal>& into, std::set<int64_t>& seen,
+                   const std::vector<TradeDeal>& deals) {
+  for (const TradeDeal& d : deals) {
     if (seen.insert(d.ticket).second) into.push_back(d);
   }
 }
@@ -82,7 +82,7 @@ struct OpenSegment {
 
   // `cost_share`: the part of the deal's commission and fee booked here; `takes_result`:
   // whether its profit and swap are (both differ only for a reversal's two halves).
-  void book(const Mt5Deal& d, double cost_share, bool takes_result) {
+  void book(const TradeDeal& d, double cost_share, bool takes_result) {
     if (takes_result) {
       profit += d.profit;
       swap += d.swap;
@@ -91,13 +91,13 @@ struct OpenSegment {
     fee += d.fee * cost_share;
     deal_tickets.push_back(d.ticket);
   }
-  void add_entry(const Mt5Deal& d, double volume, double cost_share, bool takes_result) {
+  void add_entry(const TradeDeal& d, double volume, double cost_share, bool takes_result) {
     entry_volume += volume;
     entry_value += volume * d.price;
     open_volume += volume;
     book(d, cost_share, takes_result);
   }
-  void add_exit(const Mt5Deal& d, double volume, double cost_share) {
+  void add_exit(const TradeDeal& d, double volume, double cost_share) {
     volume = std::min(volume, open_volume);  // never close more than is open
     exit_volume += volume;
     exit_value += volume * d.price;
@@ -137,6 +137,7 @@ class TradeFinisher {
     t.close_time_broker_ms = s.close_broker_ms;
     t.open_time_ms = clock_.broker_to_utc_ms(s.open_broker_ms);
     t.close_time_ms = clock_.broker_to_utc_ms(s.close_broker_ms);
+    t.broker_offset_s = (t.close_time_broker_ms - t.close_time_ms) / 1000;  // in force at close
     t.profit = without_noise(s.profit);
     t.swap = without_noise(s.swap);
     t.commission = without_noise(s.commission);
@@ -153,14 +154,16 @@ class TradeFinisher {
   }
 
  private:
-  const Mt5SymbolInfo& symbol_info(const std::string& name) {
+  const SymbolInfo& symbol_info(const std::string& name) {
     auto it = symbols_.find(name);
     if (it == symbols_.end()) {
-      std::optional<Mt5SymbolInfo> info;
+      std::optional<SymbolInfo> info;
       if (ctx_.symbol_info) info = ctx_.symbol_info(name);
       if (!info) {
-        info = Mt5SymbolInfo{};  // unknown: a 5-digit quote, as the context's contract says
+        info = SymbolInfo{};  // unknown: a 5-digit quote, as the context's contract says
         info->name = name;
+        info->digits = 5;
+        info->point = 0.00001;
       }
       it = symbols_.emplace(name, *info).first;
     }
@@ -172,21 +175,21 @@ class TradeFinisher {
   PipRules default_rules_;
   const ServerClock& clock_;
   const PipRules& rules_;
-  std::map<std::string, Mt5SymbolInfo> symbols_;
+  std::map<std::string, SymbolInfo> symbols_;
 };
 
 // The deals of one position, sorted, starting with its opening deal; empty when the opening
 // deal is outside the window and cannot be fetched (MT5.md, rule 6).
-std::vector<Mt5Deal> complete_position(int64_t position_id, std::vector<Mt5Deal> deals,
-                                       const NormaliseContext& ctx) {
+std::vector<TradeDeal> complete_position(int64_t position_id, std::vector<TradeDeal> deals,
+                                         const NormaliseContext& ctx) {
   std::sort(deals.begin(), deals.end(), earlier_deal);
   if (deals.front().entry == deal_entry::kIn) return deals;
   if (!ctx.fetch_position_deals) return {};
 
   std::set<int64_t> seen;
-  for (const Mt5Deal& d : deals) seen.insert(d.ticket);
-  std::vector<Mt5Deal> fetched;
-  for (Mt5Deal& d : ctx.fetch_position_deals(position_id)) {
+  for (const TradeDeal& d : deals) seen.insert(d.ticket);
+  std::vector<TradeDeal> fetched;
+  for (TradeDeal& d : ctx.fetch_position_deals(position_id)) {
     if (is_trade_deal(d) && d.position_id == position_id) fetched.push_back(std::move(d));
   }
   append_unique(deals, seen, fetched);
@@ -196,12 +199,12 @@ std::vector<Mt5Deal> complete_position(int64_t position_id, std::vector<Mt5Deal>
 }
 
 // Walks one position's deals with a running volume (MT5.md, rules 3–5 and 7).
-void walk_position(int64_t position_id, const std::vector<Mt5Deal>& deals, TradeFinisher& finisher,
-                   NormalisedHistory& out) {
+void walk_position(int64_t position_id, const std::vector<TradeDeal>& deals,
+                   TradeFinisher& finisher, NormalisedHistory& out) {
   std::optional<OpenSegment> open;
   int32_t next_segment = 0;
 
-  const auto start_segment = [&](const Mt5Deal& d, int64_t ticket) {
+  const auto start_segment = [&](const TradeDeal& d, int64_t ticket) {
     OpenSegment s;
     s.ticket = ticket;
     s.position_id = position_id;
@@ -211,7 +214,7 @@ void walk_position(int64_t position_id, const std::vector<Mt5Deal>& deals, Trade
     s.open_broker_ms = broker_time_ms(d);
     return s;
   };
-  const auto add_entry_deal = [&](const Mt5Deal& d) {
+  const auto add_entry_deal = [&](const TradeDeal& d) {
     if (!open) open = start_segment(d, next_segment == 0 ? position_id : d.ticket);
     open->add_entry(d, d.volume, 1.0, true);
   };
@@ -221,7 +224,7 @@ void walk_position(int64_t position_id, const std::vector<Mt5Deal>& deals, Trade
       open.reset();
     }
   };
-  const auto add_exit_deal = [&](const Mt5Deal& d) {
+  const auto add_exit_deal = [&](const TradeDeal& d) {
     if (!open) return;  // an exit with nothing open: inconsistent history, nothing to close
     open->add_exit(d, d.volume, 1.0);
     close_if_flat();
@@ -230,7 +233,7 @@ void walk_position(int64_t position_id, const std::vector<Mt5Deal>& deals, Trade
   // new segment. Profit and swap belong to the closing half (they were earned by the volume
   // that was held); commission and fee are charged on the deal's whole volume, so each half
   // gets its pro-rata share by volume.
-  const auto reverse = [&](const Mt5Deal& d) {
+  const auto reverse = [&](const TradeDeal& d) {
     const double closing = open->open_volume;
     const double opening = d.volume - closing;
     const double closing_share = closing / d.volume;
@@ -240,7 +243,7 @@ void walk_position(int64_t position_id, const std::vector<Mt5Deal>& deals, Trade
     open->add_entry(d, opening, 1.0 - closing_share, false);
   };
 
-  for (const Mt5Deal& d : deals) {
+  for (const TradeDeal& d : deals) {
     switch (d.entry) {
       case deal_entry::kIn: add_entry_deal(d); break;
       // Close-by: each position's OUT_BY deal closes it like an OUT; the pair's combined
@@ -280,21 +283,22 @@ std::string deal_reason_name(int32_t reason) {
   }
 }
 
-NormalisedHistory normalise_deals(const std::vector<Mt5Deal>& deals, const NormaliseContext& ctx) {
-  std::vector<Mt5Deal> unique;
+NormalisedHistory normalise_deals(const std::vector<TradeDeal>& deals,
+                                  const NormaliseContext& ctx) {
+  std::vector<TradeDeal> unique;
   std::set<int64_t> seen;
   append_unique(unique, seen, deals);  // the padded window returns some deals twice (MT5.md)
 
   TradeFinisher finisher(ctx);
   NormalisedHistory out;
-  std::map<int64_t, std::vector<Mt5Deal>> positions;
-  for (Mt5Deal& d : unique) {
+  std::map<int64_t, std::vector<TradeDeal>> positions;
+  for (TradeDeal& d : unique) {
     if (is_cancelled_deal(d)) continue;  // retyped earlier deals: never trades (MT5.md, rule 1)
     if (is_trade_deal(d)) {
       positions[d.position_id].push_back(std::move(d));
       continue;
     }
-    AccountTransaction t;
+    Transaction t;
     t.ticket = d.ticket;
     t.deal_type = d.type;
     t.amount = without_noise(d.profit + d.commission + d.swap + d.fee);
@@ -306,7 +310,7 @@ NormalisedHistory normalise_deals(const std::vector<Mt5Deal>& deals, const Norma
   }
 
   for (auto& [position_id, position_deals] : positions) {
-    const std::vector<Mt5Deal> complete =
+    const std::vector<TradeDeal> complete =
         complete_position(position_id, std::move(position_deals), ctx);
     if (!complete.empty()) walk_position(position_id, complete, finisher, out);
   }

@@ -43,7 +43,7 @@ bool contains_any(std::string_view name, std::span<const std::string_view> parts
 //  5. FX by calc mode FOREX / FOREX_NO_LEVERAGE only, never by name: 10 × point for 3 and 5
 //     digits (fractional pips), else the point;
 //  6. anything else: the point.
-double pip_size(const Mt5SymbolInfo& symbol, std::string_view canonical, double point,
+double pip_size(const SymbolInfo& symbol, std::string_view canonical, double point,
                 const PipRules& rules) {
   if (const auto it = rules.per_symbol.find(std::string(canonical)); it != rules.per_symbol.end()) {
     return it->second;
@@ -72,7 +72,7 @@ bool is_upper_or_digit(char c) {
 
 }  // namespace
 
-PriceMove price_move(const Mt5SymbolInfo& symbol, std::string_view canonical, double open,
+PriceMove price_move(const SymbolInfo& symbol, std::string_view canonical, double open,
                      double close, int direction, const PipRules& rules) {
   const double point = symbol.point > 0 ? symbol.point : std::pow(10.0, -symbol.digits);
   const double pip = pip_size(symbol, canonical, point, rules);

@@ -27,7 +27,7 @@ struct PriceMove {
 // direction: +1 for a buy, −1 for a sell. FX (calc mode FOREX or FOREX_NO_LEVERAGE): pip =
 // 10 × point when digits is 3 or 5, else point; never guessed from the name. Metals, indices
 // and crypto by `rules`; anything else: pip = point.
-PriceMove price_move(const Mt5SymbolInfo& symbol, std::string_view canonical, double open,
+PriceMove price_move(const SymbolInfo& symbol, std::string_view canonical, double open,
                      double close, int direction, const PipRules& rules);
 
 // The broker's symbol without its suffix or prefix: EURUSD.r, EURUSDm, EURUSD-pro, EURUSD_i,

@@ -4,8 +4,8 @@
 
 namespace mt5b::host {
 
-OpenPosition normalise_position(const Mt5Position& p, const ServerClock& clock, double commission) {
-  OpenPosition o;
+Position normalise_position(const TradePosition& p, const ServerClock& clock, double commission) {
+  Position o;
   o.ticket = p.ticket;
   o.symbol = p.symbol;
   o.canonical_symbol = canonical_symbol(p.symbol);

@@ -2,7 +2,6 @@
 
 namespace mt5b::host {
 
-using sdk::copy;
 using sdk::str;
 
 std::string_view backend_state_name(uint32_t state) {
@@ -19,159 +18,77 @@ BrokerSession::~BrokerSession() {
   broker_.vtable().on_session_close(broker_.instance().handle(), handle_);
 }
 
-Mt5AccountInfo BrokerSession::account_info() {
-  Mt5AccountInfo out;
-  bool got = false;
-  struct Ctx {
-    Mt5AccountInfo* out;
-    bool* got;
-  } ctx{&out, &got};
-  mt5b_status s = broker_.vtable().on_account_info(
-      broker_.instance().handle(), handle_,
-      [](void* c, const mt5b_account_info* in) {
-        auto* x = static_cast<Ctx*>(c);
-        mt5b_account_info r;
-        sdk::read_struct(in, r);
-        auto& o = *x->out;
-        o.login = r.login;
-        o.trade_mode = r.trade_mode;
-        o.leverage = r.leverage;
-        o.margin_mode = r.margin_mode;
-        o.currency_digits = r.currency_digits;
-        o.balance = r.balance;
-        o.credit = r.credit;
-        o.profit = r.profit;
-        o.equity = r.equity;
-        o.margin = r.margin;
-        o.margin_free = r.margin_free;
-        o.margin_level = r.margin_level;
-        o.name = copy(r.name);
-        o.server = copy(r.server);
-        o.currency = copy(r.currency);
-        o.company = copy(r.company);
-        *x->got = true;
-      },
-      &ctx);
-  broker_.instance().check(s, "account_info");
-  if (!got)
-    throw PluginCallError(MT5B_FAILED,
-                          "account_info returned no record from broker '" + broker_.name() + "'");
-  return out;
+namespace {
+
+// Collects what one emit callback gives, as owning copies.
+template <class Record, class Abi>
+void collect(void* ctx, const Abi* r) {
+  static_cast<std::vector<Record>*>(ctx)->push_back(Record::from(*r));
+}
+template <class Record, class Abi>
+void keep(void* ctx, const Abi* r) {
+  *static_cast<std::optional<Record>*>(ctx) = Record::from(*r);
 }
 
-std::vector<Mt5Position> BrokerSession::positions() {
-  std::vector<Mt5Position> out;
+}  // namespace
+
+AccountInfo BrokerSession::account_info() {
+  std::optional<AccountInfo> out;
+  mt5b_status s = broker_.vtable().on_account_info(broker_.instance().handle(), handle_,
+                                                   &keep<AccountInfo, mt5b_account_info>, &out);
+  broker_.instance().check(s, "account_info");
+  if (!out)
+    throw PluginCallError(MT5B_FAILED,
+                          "account_info returned no record from broker '" + broker_.name() + "'");
+  return std::move(*out);
+}
+
+std::vector<TradePosition> BrokerSession::positions() {
+  std::vector<TradePosition> out;
   mt5b_status s = broker_.vtable().on_positions_get(
-      broker_.instance().handle(), handle_,
-      [](void* c, const mt5b_trade_position* in) {
-        mt5b_trade_position r;
-        sdk::read_struct(in, r);
-        Mt5Position p;
-        p.ticket = r.ticket;
-        p.time = r.time;
-        p.time_msc = r.time_msc;
-        p.time_update = r.time_update;
-        p.time_update_msc = r.time_update_msc;
-        p.type = r.type;
-        p.magic = r.magic;
-        p.identifier = r.identifier;
-        p.reason = r.reason;
-        p.volume = r.volume;
-        p.price_open = r.price_open;
-        p.sl = r.sl;
-        p.tp = r.tp;
-        p.price_current = r.price_current;
-        p.swap = r.swap;
-        p.profit = r.profit;
-        p.symbol = copy(r.symbol);
-        p.comment = copy(r.comment);
-        p.external_id = copy(r.external_id);
-        static_cast<std::vector<Mt5Position>*>(c)->push_back(std::move(p));
-      },
-      &out);
+      broker_.instance().handle(), handle_, &collect<TradePosition, mt5b_trade_position>, &out);
   broker_.instance().check(s, "positions_get");
   return out;
 }
 
-std::vector<Mt5Deal> BrokerSession::deals(const mt5b_history_query& query) {
-  std::vector<Mt5Deal> out;
+std::vector<TradeDeal> BrokerSession::deals(const mt5b_history_query& query) {
+  std::vector<TradeDeal> out;
   mt5b_status s = broker_.vtable().on_history_deals_get(
-      broker_.instance().handle(), handle_, &query,
-      [](void* c, const mt5b_trade_deal* in) {
-        mt5b_trade_deal r;
-        sdk::read_struct(in, r);
-        Mt5Deal d;
-        d.ticket = r.ticket;
-        d.order = r.order;
-        d.time = r.time;
-        d.time_msc = r.time_msc;
-        d.type = r.type;
-        d.entry = r.entry;
-        d.reason = r.reason;
-        d.magic = r.magic;
-        d.position_id = r.position_id;
-        d.volume = r.volume;
-        d.price = r.price;
-        d.commission = r.commission;
-        d.swap = r.swap;
-        d.profit = r.profit;
-        d.fee = r.fee;
-        d.symbol = copy(r.symbol);
-        d.comment = copy(r.comment);
-        d.external_id = copy(r.external_id);
-        static_cast<std::vector<Mt5Deal>*>(c)->push_back(std::move(d));
-      },
-      &out);
+      broker_.instance().handle(), handle_, &query, &collect<TradeDeal, mt5b_trade_deal>, &out);
   broker_.instance().check(s, "history_deals_get");
   return out;
 }
 
-std::vector<Mt5Deal> BrokerSession::deals_between(int64_t from_broker_s, int64_t to_broker_s) {
+std::vector<TradeDeal> BrokerSession::deals_between(int64_t from_broker_s, int64_t to_broker_s) {
   auto q = sdk::make<mt5b_history_query>();
   q.from_broker_s = from_broker_s;
   q.to_broker_s = to_broker_s;
   return deals(q);
 }
 
-std::vector<Mt5Deal> BrokerSession::deals_of_position(int64_t position_id) {
+std::vector<TradeDeal> BrokerSession::deals_of_position(int64_t position_id) {
   auto q = sdk::make<mt5b_history_query>();
   q.position_id = position_id;
   return deals(q);
 }
 
-std::optional<Mt5SymbolInfo> BrokerSession::symbol_info(const std::string& symbol) {
-  std::optional<Mt5SymbolInfo> out;
-  mt5b_status s = broker_.vtable().on_symbol_info(
-      broker_.instance().handle(), handle_, str(symbol),
-      [](void* c, const mt5b_symbol_info* in) {
-        mt5b_symbol_info r;
-        sdk::read_struct(in, r);
-        Mt5SymbolInfo i;
-        i.name = copy(r.name);
-        i.digits = r.digits;
-        i.trade_calc_mode = r.trade_calc_mode;
-        i.point = r.point;
-        i.trade_tick_size = r.trade_tick_size;
-        i.trade_tick_value = r.trade_tick_value;
-        i.trade_contract_size = r.trade_contract_size;
-        i.currency_base = copy(r.currency_base);
-        i.currency_profit = copy(r.currency_profit);
-        *static_cast<std::optional<Mt5SymbolInfo>*>(c) = std::move(i);
-      },
-      &out);
+std::optional<SymbolInfo> BrokerSession::symbol_info(const std::string& symbol) {
+  std::optional<SymbolInfo> out;
+  mt5b_status s = broker_.vtable().on_symbol_info(broker_.instance().handle(), handle_, str(symbol),
+                                                  &keep<SymbolInfo, mt5b_symbol_info>, &out);
   if (s == MT5B_NOT_FOUND) return std::nullopt;
   broker_.instance().check(s, "symbol_info");
   return out;
 }
 
-std::optional<Mt5Tick> BrokerSession::tick(const std::string& symbol) {
+std::optional<Tick> BrokerSession::tick(const std::string& symbol) {
   if (!broker_.vtable().on_symbol_info_tick) return std::nullopt;
   auto t = sdk::make<mt5b_tick>();
   mt5b_status s =
       broker_.vtable().on_symbol_info_tick(broker_.instance().handle(), handle_, str(symbol), &t);
   if (s == MT5B_NOT_FOUND || s == MT5B_NOT_SUPPORTED) return std::nullopt;
   broker_.instance().check(s, "symbol_info_tick");
-  return Mt5Tick{t.time, t.time_msc, t.bid, t.ask, t.last};
+  return Tick::from(t);
 }
 
 BrokerClient::BrokerClient(PluginInstance& instance, std::vector<std::string> server_patterns)
@@ -195,15 +112,8 @@ std::unique_ptr<BrokerSession> BrokerClient::open(int64_t login, std::string_vie
 std::vector<BackendState> BrokerClient::backend_states() {
   std::vector<BackendState> out;
   if (!v_.on_backend_states) return out;
-  mt5b_status s = v_.on_backend_states(
-      instance_.handle(),
-      [](void* c, const mt5b_backend_state* in) {
-        mt5b_backend_state r;
-        sdk::read_struct(in, r);
-        static_cast<std::vector<BackendState>*>(c)->push_back(
-            BackendState{copy(r.name), r.state, copy(r.last_error), r.sessions});
-      },
-      &out);
+  mt5b_status s =
+      v_.on_backend_states(instance_.handle(), &collect<BackendState, mt5b_backend_state>, &out);
   if (s == MT5B_NOT_SUPPORTED) return {};
   instance_.check(s, "backend_states");
   return out;

@@ -1,5 +1,6 @@
 // The host's typed view of a broker instance: sessions as RAII objects, MT5 records copied into
-// C++ structs (field names as MT5.md). Nothing here knows how the broker reaches MetaTrader.
+// the SDK's owning broker records (field names as MT5.md). Nothing here knows how the broker
+// reaches MetaTrader.
 #pragma once
 
 #include "normaliser/mt5_records.hpp"
@@ -12,12 +13,7 @@
 
 namespace mt5b::host {
 
-struct BackendState {
-  std::string name;
-  uint32_t state = MT5B_BACKEND_CONNECTED;
-  std::string last_error;
-  int64_t sessions = 0;
-};
+using sdk::records::BackendState;
 std::string_view backend_state_name(uint32_t state);
 
 class BrokerClient;
@@ -30,19 +26,19 @@ class BrokerSession {
   BrokerSession(const BrokerSession&) = delete;
   BrokerSession& operator=(const BrokerSession&) = delete;
 
-  Mt5AccountInfo account_info();
-  std::vector<Mt5Position> positions();
+  AccountInfo account_info();
+  std::vector<TradePosition> positions();
   // Deals with broker-clock times in [from_broker_s, to_broker_s] (history_deals_get(from, to)).
-  std::vector<Mt5Deal> deals_between(int64_t from_broker_s, int64_t to_broker_s);
+  std::vector<TradeDeal> deals_between(int64_t from_broker_s, int64_t to_broker_s);
   // Every deal of one position (history_deals_get(position=)).
-  std::vector<Mt5Deal> deals_of_position(int64_t position_id);
+  std::vector<TradeDeal> deals_of_position(int64_t position_id);
   // nullopt when the symbol is unknown to the broker.
-  std::optional<Mt5SymbolInfo> symbol_info(const std::string& symbol);
+  std::optional<SymbolInfo> symbol_info(const std::string& symbol);
   // nullopt when unknown or when the plugin does not offer ticks.
-  std::optional<Mt5Tick> tick(const std::string& symbol);
+  std::optional<Tick> tick(const std::string& symbol);
 
  private:
-  std::vector<Mt5Deal> deals(const mt5b_history_query& query);
+  std::vector<TradeDeal> deals(const mt5b_history_query& query);
   BrokerClient& broker_;
   mt5b_session* handle_;
 };

@@ -2,70 +2,7 @@
 
 namespace mt5b::host {
 
-using sdk::copy;
 using sdk::str;
-
-mt5b_account_record account_to_record(const Account& a) {
-  auto r = sdk::make<mt5b_account_record>();
-  r.is_active = a.is_active ? 1 : 0;
-  r.id = str(a.id);
-  r.user_id = str(a.user_id);
-  r.login = a.login;
-  r.server = str(a.server);
-  r.broker_name = str(a.broker_name);
-  r.broker_instance = str(a.broker_instance);
-  r.connection_status = str(a.connection_status);
-  r.last_connection_error = str(a.last_connection_error);
-  r.sync_failure_count = a.sync_failure_count;
-  r.broker_server_time_offset_s = a.broker_server_time_offset_s;
-  r.currency = str(a.currency);
-  r.leverage = a.leverage;
-  r.balance = a.balance;
-  r.equity = a.equity;
-  r.margin = a.margin;
-  r.free_margin = a.free_margin;
-  r.margin_level = a.margin_level;
-  r.credit = a.credit;
-  r.profit = a.profit;
-  r.created_at_ms = a.created_at_ms;
-  r.updated_at_ms = a.updated_at_ms;
-  r.last_sync_at_ms = a.last_sync_at_ms;
-  r.last_successful_sync_at_ms = a.last_successful_sync_at_ms;
-  r.next_sync_at_ms = a.next_sync_at_ms;
-  return r;
-}
-
-Account account_from_record(const mt5b_account_record* in) {
-  mt5b_account_record r;
-  sdk::read_struct(in, r);
-  Account a;
-  a.id = copy(r.id);
-  a.user_id = copy(r.user_id);
-  a.login = r.login;
-  a.server = copy(r.server);
-  a.broker_name = copy(r.broker_name);
-  a.broker_instance = copy(r.broker_instance);
-  a.is_active = r.is_active != 0;
-  a.connection_status = copy(r.connection_status);
-  a.last_connection_error = copy(r.last_connection_error);
-  a.sync_failure_count = r.sync_failure_count;
-  a.broker_server_time_offset_s = r.broker_server_time_offset_s;
-  a.currency = copy(r.currency);
-  a.leverage = r.leverage;
-  a.balance = r.balance;
-  a.equity = r.equity;
-  a.margin = r.margin;
-  a.free_margin = r.free_margin;
-  a.margin_level = r.margin_level;
-  a.credit = r.credit;
-  a.profit = r.profit;
-  a.created_at_ms = r.created_at_ms;
-  a.updated_at_ms = r.updated_at_ms;
-  a.last_sync_at_ms = r.last_sync_at_ms;
-  a.last_successful_sync_at_ms = r.last_successful_sync_at_ms;
-  a.next_sync_at_ms = r.next_sync_at_ms;
-  return a;
-}
 
 namespace {
 
@@ -88,13 +25,8 @@ void StorageClient::migrate() {
 }
 
 void StorageClient::insert(const Account& account, const Credential& credential) {
-  auto a = account_to_record(account);
-  auto c = sdk::make<mt5b_credential_record>();
-  c.account_id = str(credential.account_id);
-  c.user_id = str(credential.user_id);
-  c.key_id = str(credential.key_id);
-  c.ciphertext = str(credential.ciphertext);
-  c.created_at_ms = credential.created_at_ms;
+  const auto a = account.view();
+  const auto c = credential.view();
   instance_.check(v_.on_account_insert(instance_.handle(), &a, &c), "account insert");
 }
 
@@ -103,7 +35,7 @@ std::optional<Account> StorageClient::get(const std::string& account_id) {
   mt5b_status s = v_.on_account_get(
       instance_.handle(), str(account_id),
       [](void* ctx, const mt5b_account_record* r) {
-        *static_cast<std::optional<Account>*>(ctx) = account_from_record(r);
+        *static_cast<std::optional<Account>*>(ctx) = Account::from(*r);
       },
       &out);
   if (s == MT5B_NOT_FOUND) return std::nullopt;
@@ -117,7 +49,7 @@ std::vector<Account> StorageClient::list(const AccountQuery& query) {
   instance_.check(v_.on_account_list(
                       instance_.handle(), &q,
                       [](void* ctx, const mt5b_account_record* r) {
-                        static_cast<std::vector<Account>*>(ctx)->push_back(account_from_record(r));
+                        static_cast<std::vector<Account>*>(ctx)->push_back(Account::from(*r));
                       },
                       &out),
                   "account list");
@@ -142,12 +74,8 @@ std::optional<Credential> StorageClient::credential(const std::string& account_i
   std::optional<Credential> out;
   mt5b_status s = v_.on_credential_get(
       instance_.handle(), str(account_id),
-      [](void* ctx, const mt5b_credential_record* in) {
-        mt5b_credential_record r;
-        sdk::read_struct(in, r);
-        *static_cast<std::optional<Credential>*>(ctx) =
-            Credential{copy(r.account_id), copy(r.user_id), copy(r.key_id), copy(r.ciphertext),
-                       r.created_at_ms};
+      [](void* ctx, const mt5b_credential_record* r) {
+        *static_cast<std::optional<Credential>*>(ctx) = Credential::from(*r);
       },
       &out);
   if (s == MT5B_NOT_FOUND) return std::nullopt;

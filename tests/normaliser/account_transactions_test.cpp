@@ -10,14 +10,14 @@ using testing::DealSpec;
 using AccountTransactionTest = DealGrouperTest;
 
 // A balance-type deal as MT5 reports it: no symbol, no position, the money in `profit`.
-Mt5Deal money_deal(int64_t ticket, int32_t type, double profit, double hours) {
-  Mt5Deal d = DealSpec(ticket, 0).type(type).profit(profit).at(DealGrouperTest::broker_s(hours));
+TradeDeal money_deal(int64_t ticket, int32_t type, double profit, double hours) {
+  TradeDeal d = DealSpec(ticket, 0).type(type).profit(profit).at(DealGrouperTest::broker_s(hours));
   d.symbol.clear();
   return d;
 }
 
 TEST_F(AccountTransactionTest, balance_deals_are_deposits_or_withdrawals_by_sign) {
-  Mt5Deal deposit = money_deal(1, deal_type::kBalance, 10000, 0);
+  TradeDeal deposit = money_deal(1, deal_type::kBalance, 10000, 0);
   deposit.comment = "Deposit";
   const auto history = normalise({
       deposit, money_deal(2, deal_type::kBalance, -500, 1),
@@ -52,7 +52,7 @@ TEST_F(AccountTransactionTest, names_every_other_money_deal_type) {
       {kTax, "tax"},
       {99, "other"},  // a type newer than MT5.md is kept, so balances still add up
   };
-  std::vector<Mt5Deal> deals;
+  std::vector<TradeDeal> deals;
   for (size_t i = 0; i < expected.size(); ++i) {
     deals.push_back(
         money_deal(static_cast<int64_t>(100 + i), expected[i].first, -1.0, static_cast<double>(i)));
@@ -67,7 +67,7 @@ TEST_F(AccountTransactionTest, names_every_other_money_deal_type) {
 }
 
 TEST_F(AccountTransactionTest, amount_is_profit_plus_commission_swap_and_fee) {
-  Mt5Deal d = money_deal(200, deal_type::kCommissionDaily, -1.25, 0);
+  TradeDeal d = money_deal(200, deal_type::kCommissionDaily, -1.25, 0);
   d.commission = -2.5;
   d.swap = -0.5;
   d.fee = -0.25;

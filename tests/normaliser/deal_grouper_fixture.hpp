@@ -23,11 +23,11 @@ class DealGrouperTest : public ::testing::Test {
   static int64_t utc_ms(double hours) { return (broker_s(hours) - 7200) * 1000; }
 
  protected:
-  NormalisedHistory normalise(const std::vector<Mt5Deal>& deals) {
+  NormalisedHistory normalise(const std::vector<TradeDeal>& deals) {
     NormaliseContext ctx;
     ctx.clock = &clock_;
     ctx.pip_rules = &rules_;
-    ctx.symbol_info = [this](const std::string& name) -> std::optional<Mt5SymbolInfo> {
+    ctx.symbol_info = [this](const std::string& name) -> std::optional<SymbolInfo> {
       const auto it = symbols_.find(name);
       if (it == symbols_.end()) return std::nullopt;
       return it->second;
@@ -36,7 +36,7 @@ class DealGrouperTest : public ::testing::Test {
       ctx.fetch_position_deals = [this](int64_t position_id) {
         fetched_positions_.push_back(position_id);
         const auto it = fetchable_.find(position_id);
-        return it == fetchable_.end() ? std::vector<Mt5Deal>{} : it->second;
+        return it == fetchable_.end() ? std::vector<TradeDeal>{} : it->second;
       };
     }
     return normalise_deals(deals, ctx);
@@ -44,13 +44,13 @@ class DealGrouperTest : public ::testing::Test {
 
   ServerClock clock_ = ServerClock::from_offset(7200, OffsetSource::configured_offset);
   PipRules rules_;
-  std::map<std::string, Mt5SymbolInfo> symbols_ = {
+  std::map<std::string, SymbolInfo> symbols_ = {
       {"EURUSD", fx_symbol("EURUSD", 5)}, {"GBPUSD.r", fx_symbol("GBPUSD.r", 5)},
       {"USDJPY", fx_symbol("USDJPY", 3)}, {"XAUUSD", cfd_symbol("XAUUSD", 2, 2)},
       {"US30", cfd_symbol("US30", 2, 3)},
   };
   // position_id → what history_deals_get(position=) returns.
-  std::map<int64_t, std::vector<Mt5Deal>> fetchable_;
+  std::map<int64_t, std::vector<TradeDeal>> fetchable_;
   bool fetch_enabled_ = true;
   std::vector<int64_t> fetched_positions_;
 };

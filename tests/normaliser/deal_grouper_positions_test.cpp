@@ -16,7 +16,7 @@ using OpeningOutsideWindowTest = DealGrouperTest;
 // --- Netting: INOUT --------------------------------------------------------------------------
 
 // Buy 1.0, then sell 1.5 in one deal: closes the 1.0 buy and opens a 0.5 sell.
-std::vector<Mt5Deal> reversal_deals() {
+std::vector<TradeDeal> reversal_deals() {
   return {
       DealSpec(5502, 8801)
           .symbol("GBPUSD.r")
@@ -162,9 +162,9 @@ TEST_F(CloseByTest, a_smaller_opposite_position_closes_only_part_of_the_larger) 
 // --- Opening deal before the window (MT5.md, rule 6) ------------------------------------------
 
 TEST_F(OpeningOutsideWindowTest, fetches_the_positions_deals_and_merges_them_once) {
-  const Mt5Deal in =
+  const TradeDeal in =
       DealSpec(7001, 9301).buy().in().lots(1.0).price(1.1000).commission(-3.5).at(broker_s(-48));
-  const Mt5Deal out = DealSpec(7002, 9301)
+  const TradeDeal out = DealSpec(7002, 9301)
                           .sell()
                           .out()
                           .lots(1.0)

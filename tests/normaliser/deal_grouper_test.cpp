@@ -217,9 +217,9 @@ TEST_F(ClosedTradeTest, cancelled_deals_are_neither_trades_nor_transactions) {
 }
 
 TEST_F(ClosedTradeTest, deals_seen_twice_count_once) {
-  const Mt5Deal in =
+  const TradeDeal in =
       DealSpec(901, 7013).buy().in().lots(1.0).price(1.1000).commission(-3.5).at(broker_s(0));
-  const Mt5Deal out =
+  const TradeDeal out =
       DealSpec(902, 7013).sell().out().lots(1.0).price(1.1050).commission(-3.5).profit(500).at(
           broker_s(1));
   // The padded window (from − 1 day, to + 1 day) returns overlapping pages.
@@ -315,7 +315,7 @@ TEST_F(ClosedTradeTest, times_follow_the_servers_zone_across_a_dst_switch) {
   clock_ = ServerClock::from_zone(*zone);
   const int64_t open_broker = testing::epoch_s(2025, 10, 24, 12);   // +3: 09:00 UTC
   const int64_t close_broker = testing::epoch_s(2025, 10, 27, 12);  // +2: 10:00 UTC
-  Mt5Deal in = DealSpec(1601, 7080).buy().in().lots(1.0).price(1.1).at(open_broker);
+  TradeDeal in = DealSpec(1601, 7080).buy().in().lots(1.0).price(1.1).at(open_broker);
   in.time_msc = 0;  // only seconds given: time × 1000 is used
   const auto history = normalise({
       in,

@@ -9,6 +9,8 @@
 #include <iterator>
 #include <map>
 #include <numeric>
+#include <string>
+#include <type_traits>
 
 namespace mt5b::host {
 namespace {
@@ -22,11 +24,8 @@ rapidjson::Document load_demo_scenario() {
   return doc;
 }
 
-// Scenario records leave fields out to mean 0 or "" (docs/scenario-format.md).
-double number(const rapidjson::Value& record, const char* key) {
-  const auto it = record.FindMember(key);
-  return it != record.MemberEnd() && it->value.IsNumber() ? it->value.GetDouble() : 0.0;
-}
+// Scenario records leave fields out to mean 0 or "" (docs/scenario-format.md); each field of
+// the record's list is read under its MT5 name.
 int64_t integer(const rapidjson::Value& record, const char* key) {
   const auto it = record.FindMember(key);
   return it != record.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;
@@ -35,36 +34,22 @@ std::string text(const rapidjson::Value& record, const char* key) {
   const auto it = record.FindMember(key);
   return it != record.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
 }
-
-Mt5Deal deal_from(const rapidjson::Value& r) {
-  Mt5Deal d;
-  d.ticket = integer(r, "ticket");
-  d.order = integer(r, "order");
-  d.time = integer(r, "time");
-  d.time_msc = integer(r, "time_msc");
-  d.type = static_cast<int32_t>(integer(r, "type"));
-  d.entry = static_cast<int32_t>(integer(r, "entry"));
-  d.reason = static_cast<int32_t>(integer(r, "reason"));
-  d.magic = integer(r, "magic");
-  d.position_id = integer(r, "position_id");
-  d.volume = number(r, "volume");
-  d.price = number(r, "price");
-  d.commission = number(r, "commission");
-  d.swap = number(r, "swap");
-  d.profit = number(r, "profit");
-  d.fee = number(r, "fee");
-  d.symbol = text(r, "symbol");
-  d.comment = text(r, "comment");
-  return d;
-}
-
-Mt5SymbolInfo symbol_from(const rapidjson::Value& r) {
-  Mt5SymbolInfo s;
-  s.name = text(r, "name");
-  s.digits = static_cast<int32_t>(integer(r, "digits"));
-  s.point = number(r, "point");
-  s.trade_calc_mode = static_cast<int32_t>(integer(r, "trade_calc_mode"));
-  return s;
+template <class Record>
+Record record_from(const rapidjson::Value& r) {
+  Record out;
+  Record::for_each_field(out, [&](const char* key, auto& field) {
+    using T = std::decay_t<decltype(field)>;
+    const auto it = r.FindMember(key);
+    if (it == r.MemberEnd()) return;
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (it->value.IsString()) field = it->value.GetString();
+    } else if constexpr (std::is_floating_point_v<T>) {
+      if (it->value.IsNumber()) field = it->value.GetDouble();
+    } else {
+      if (it->value.IsInt64()) field = static_cast<T>(it->value.GetInt64());
+    }
+  });
+  return out;
 }
 
 struct DemoAccount {
@@ -82,19 +67,22 @@ DemoAccount normalise_demo_account(size_t index) {
   }
   const ServerClock clock = ServerClock::from_offset(offset_s, OffsetSource::configured_offset);
   const PipRules rules;
-  std::map<std::string, Mt5SymbolInfo> symbols;
-  for (const auto& s : account["symbols"].GetArray()) symbols[text(s, "name")] = symbol_from(s);
-  std::vector<Mt5Deal> deals;
-  for (const auto& d : account["deals"].GetArray()) deals.push_back(deal_from(d));
+  std::map<std::string, SymbolInfo> symbols;
+  for (const auto& s : account["symbols"].GetArray()) {
+    SymbolInfo info = record_from<SymbolInfo>(s);
+    symbols[info.name] = info;
+  }
+  std::vector<TradeDeal> deals;
+  for (const auto& d : account["deals"].GetArray()) deals.push_back(record_from<TradeDeal>(d));
 
   NormaliseContext ctx;
   ctx.clock = &clock;
   ctx.pip_rules = &rules;
-  ctx.symbol_info = [&](const std::string& name) -> std::optional<Mt5SymbolInfo> {
+  ctx.symbol_info = [&](const std::string& name) -> std::optional<SymbolInfo> {
     const auto it = symbols.find(name);
     return it == symbols.end() ? std::nullopt : std::optional(it->second);
   };
-  return {number(account["account_info"], "balance"), normalise_deals(deals, ctx)};
+  return {record_from<AccountInfo>(account["account_info"]).balance, normalise_deals(deals, ctx)};
 }
 
 // Balance = closed trades' net profit + transactions + what open positions were charged on entry.

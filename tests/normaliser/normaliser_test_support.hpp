@@ -84,14 +84,14 @@ class DealSpec {
     deal_.comment = std::move(value);
     return *this;
   }
-  operator Mt5Deal() const { return deal_; }
+  operator TradeDeal() const { return deal_; }
 
  private:
-  Mt5Deal deal_;
+  TradeDeal deal_;
 };
 
-inline Mt5SymbolInfo fx_symbol(std::string name, int32_t digits) {
-  Mt5SymbolInfo info;
+inline SymbolInfo fx_symbol(std::string name, int32_t digits) {
+  SymbolInfo info;
   info.name = std::move(name);
   info.digits = digits;
   info.point = digits == 5 ? 0.00001 : digits == 4 ? 0.0001 : digits == 3 ? 0.001 : 0.01;
@@ -99,8 +99,8 @@ inline Mt5SymbolInfo fx_symbol(std::string name, int32_t digits) {
   return info;
 }
 
-inline Mt5SymbolInfo cfd_symbol(std::string name, int32_t digits, int32_t calc_mode) {
-  Mt5SymbolInfo info;
+inline SymbolInfo cfd_symbol(std::string name, int32_t digits, int32_t calc_mode) {
+  SymbolInfo info;
   info.name = std::move(name);
   info.digits = digits;
   info.point = digits == 1 ? 0.1 : digits == 2 ? 0.01 : 0.001;

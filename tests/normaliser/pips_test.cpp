@@ -14,7 +14,7 @@ using testing::fx_symbol;
 constexpr int kBuy = 1, kSell = -1;
 constexpr int32_t kCalcCfd = 2, kCalcCfdIndex = 3, kCalcFutures = 1, kCalcForexNoLeverage = 5;
 
-PriceMove move(const Mt5SymbolInfo& symbol, double open, double close, int direction,
+PriceMove move(const SymbolInfo& symbol, double open, double close, int direction,
                const PipRules& rules = {}) {
   return price_move(symbol, canonical_symbol(symbol.name), open, close, direction, rules);
 }
@@ -22,7 +22,7 @@ PriceMove move(const Mt5SymbolInfo& symbol, double open, double close, int direc
 // --- FX: decided by calc mode --------------------------------------------------------------
 
 TEST(PriceMove, five_digit_fx_pip_is_ten_points_and_sign_follows_direction) {
-  const Mt5SymbolInfo eurusd = fx_symbol("EURUSD", 5);
+  const SymbolInfo eurusd = fx_symbol("EURUSD", 5);
   // (1.1050 − 1.1000) / 0.00001 = 500 points; / 0.0001 = 50 pips.
   const PriceMove buy = move(eurusd, 1.1000, 1.1050, kBuy);
   EXPECT_DOUBLE_EQ(buy.points, 500);
@@ -52,7 +52,7 @@ TEST(PriceMove, four_and_two_digit_fx_pip_is_the_point) {
 }
 
 TEST(PriceMove, fx_with_a_suffix_is_fx_because_of_its_calc_mode) {
-  Mt5SymbolInfo suffixed = fx_symbol("EURUSD.r", 5);
+  SymbolInfo suffixed = fx_symbol("EURUSD.r", 5);
   suffixed.trade_calc_mode = kCalcForexNoLeverage;
   EXPECT_DOUBLE_EQ(move(suffixed, 1.1000, 1.1050, kBuy).pips, 50);
 }
@@ -60,13 +60,13 @@ TEST(PriceMove, fx_with_a_suffix_is_fx_because_of_its_calc_mode) {
 TEST(PriceMove, a_fx_looking_name_with_a_cfd_calc_mode_is_not_fx) {
   // The name is never used to decide FX: a CFD named EURUSD gets pip = point.
   // (1.1050 − 1.1000) / 0.00001 = 500.
-  Mt5SymbolInfo cfd = fx_symbol("EURUSD", 5);
+  SymbolInfo cfd = fx_symbol("EURUSD", 5);
   cfd.trade_calc_mode = kCalcCfd;
   EXPECT_DOUBLE_EQ(move(cfd, 1.1000, 1.1050, kBuy).pips, 500);
 }
 
 TEST(PriceMove, falls_back_to_ten_to_the_minus_digits_when_point_is_missing) {
-  Mt5SymbolInfo eurusd = fx_symbol("EURUSD", 5);
+  SymbolInfo eurusd = fx_symbol("EURUSD", 5);
   eurusd.point = 0;
   EXPECT_DOUBLE_EQ(move(eurusd, 1.1000, 1.1050, kBuy).points, 500);
 }
@@ -79,7 +79,7 @@ TEST(PriceMove, gold_pip_is_a_tenth_whatever_its_calc_mode) {
   EXPECT_DOUBLE_EQ(cfd.points, -2330);
   EXPECT_DOUBLE_EQ(cfd.pips, -233);
   // Brokers often give gold the FOREX calc mode; a gold pip is still 0.1.
-  Mt5SymbolInfo forex_gold = fx_symbol("XAUUSD.s", 2);
+  SymbolInfo forex_gold = fx_symbol("XAUUSD.s", 2);
   EXPECT_DOUBLE_EQ(move(forex_gold, 3985.40, 3962.10, kBuy).pips, -233);
 }
 

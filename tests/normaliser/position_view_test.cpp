@@ -30,8 +30,8 @@ rapidjson::Document written(WriteFn write) {
 }
 
 // Story 3.4's example position, opened at 11:00 on a UTC+3 server.
-Mt5Position seed_position() {
-  Mt5Position p;
+TradePosition seed_position() {
+  TradePosition p;
   p.ticket = 123456789;
   p.symbol = "EURUSD";
   p.type = 0;
@@ -50,10 +50,10 @@ Mt5Position seed_position() {
 
 TEST(PositionView, normalises_a_position_with_utc_and_broker_open_times) {
   const ServerClock clock = ServerClock::from_offset(10800, OffsetSource::configured_offset);
-  Mt5Position p = seed_position();
+  TradePosition p = seed_position();
   p.type = 1;
   p.symbol = "EURUSD.r";
-  const OpenPosition o = normalise_position(p, clock, -5.0);
+  const Position o = normalise_position(p, clock, -5.0);
   EXPECT_EQ(o.type, "sell");
   EXPECT_EQ(o.canonical_symbol, "EURUSD");
   EXPECT_DOUBLE_EQ(o.commission, -5.0);  // from the IN deals: positions carry none
@@ -64,7 +64,7 @@ TEST(PositionView, normalises_a_position_with_utc_and_broker_open_times) {
 
 TEST(PositionView, writes_story_3_4_shape_plus_canonical_symbol) {
   const ServerClock clock = ServerClock::from_offset(10800, OffsetSource::configured_offset);
-  const OpenPosition o = normalise_position(seed_position(), clock, -5.0);
+  const Position o = normalise_position(seed_position(), clock, -5.0);
   const auto doc = written([&](JsonWriter& w) { write_position_json(w, o); });
   EXPECT_EQ(keys_of(doc), (std::vector<std::string>{"ticket", "symbol", "canonical_symbol", "type",
                                                     "volume", "open_price", "current_price", "sl",
@@ -87,7 +87,7 @@ TEST(PositionView, broker_offset_follows_the_zone_at_the_open_time) {
   const auto zone = TimeZone::load("Europe/Nicosia", &error);
   ASSERT_TRUE(zone) << error;
   const ServerClock clock = ServerClock::from_zone(*zone);
-  Mt5Position summer = seed_position();
+  TradePosition summer = seed_position();
   summer.time_msc = 0;  // only seconds given
   summer.time = epoch_s(2025, 7, 1, 11);
   const auto doc =

@@ -3,7 +3,7 @@
 namespace mt5b::host {
 
 namespace {
-void write_common(JsonWriter& w, const Mt5AccountInfo& i) {
+void write_common(JsonWriter& w, const AccountInfo& i) {
   w.Key("balance");
   w.Double(i.balance);
   w.Key("equity");
@@ -23,7 +23,7 @@ void write_common(JsonWriter& w, const Mt5AccountInfo& i) {
 }
 }  // namespace
 
-void write_account_connect_shape(JsonWriter& w, const Mt5AccountInfo& info) {
+void write_account_connect_shape(JsonWriter& w, const AccountInfo& info) {
   w.StartObject();
   write_common(w, info);
   w.Key("server");
@@ -31,7 +31,7 @@ void write_account_connect_shape(JsonWriter& w, const Mt5AccountInfo& info) {
   w.EndObject();
 }
 
-void write_account_info_shape(JsonWriter& w, const Mt5AccountInfo& info, int64_t positions_count) {
+void write_account_info_shape(JsonWriter& w, const AccountInfo& info, int64_t positions_count) {
   w.StartObject();
   write_common(w, info);
   w.Key("credit");

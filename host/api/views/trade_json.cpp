@@ -29,7 +29,7 @@ void write_time_pair(JsonWriter& w, const char* utc_key, const char* broker_key,
 
 }  // namespace
 
-void write_position_json(JsonWriter& w, const OpenPosition& p) {
+void write_position_json(JsonWriter& w, const Position& p) {
   w.StartObject();
   w.Key("ticket");
   w.Int64(p.ticket);
@@ -63,7 +63,7 @@ void write_position_json(JsonWriter& w, const OpenPosition& p) {
   w.EndObject();
 }
 
-void write_trade_json(JsonWriter& w, const ClosedTrade& t, const ServerClock& clock) {
+void write_trade_json(JsonWriter& w, const sdk::records::Trade& t, const ServerClock& clock) {
   w.StartObject();
   w.Key("ticket");
   w.Int64(t.ticket);

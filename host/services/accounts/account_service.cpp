@@ -129,7 +129,7 @@ BrokerClient& AccountService::broker_for_server(const std::string& server) {
   return *broker;
 }
 
-Mt5AccountInfo AccountService::test_login(RequestContext& ctx, const LinkRequest& req,
+AccountInfo AccountService::test_login(RequestContext& ctx, const LinkRequest& req,
                                           BrokerClient& broker) {
   auto started = std::chrono::steady_clock::now();
   try {
@@ -158,7 +158,7 @@ Response AccountService::connect(RequestContext& ctx) {
   LinkRequest req;
   read_link_request(ctx, req, false);
   BrokerClient& broker = broker_for_server(req.server);
-  Mt5AccountInfo info = test_login(ctx, req, broker);
+  AccountInfo info = test_login(ctx, req, broker);
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
   w.StartObject();
@@ -176,7 +176,7 @@ Response AccountService::create(RequestContext& ctx) {
   LinkRequest req;
   read_link_request(ctx, req, true);
   BrokerClient& broker = broker_for_server(req.server);
-  Mt5AccountInfo info = test_login(ctx, req, broker);
+  AccountInfo info = test_login(ctx, req, broker);
 
   Account account;
   account.id = new_uuid_v4();

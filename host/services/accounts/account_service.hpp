@@ -35,7 +35,7 @@ class AccountService {
   // Validates story 3.2's body; `user_id` resolved from the token or (service) the body.
   void read_link_request(RequestContext& ctx, LinkRequest& out, bool user_required);
   // Test login within the configured limit; the account info on success.
-  Mt5AccountInfo test_login(RequestContext& ctx, const LinkRequest& req, BrokerClient& broker);
+  AccountInfo test_login(RequestContext& ctx, const LinkRequest& req, BrokerClient& broker);
   BrokerClient& broker_for_server(const std::string& server);
   int64_t next_sync_at_ms(const Account& account) const;
 

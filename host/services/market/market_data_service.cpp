@@ -289,7 +289,7 @@ MarketDataService::HistorySnapshot MarketDataService::fetch_history(const Accoun
   // history_deals_get filters on the broker clock: pad a day each side (MT5.md).
   auto deals = session->deals_between(snap.clock.utc_to_broker_ms(from_ms) / 1000 - 86400,
                                       snap.clock.utc_to_broker_ms(to_ms) / 1000 + 86400);
-  std::map<std::string, std::optional<Mt5SymbolInfo>> symbols;
+  std::map<std::string, std::optional<SymbolInfo>> symbols;
   NormaliseContext ctx;
   ctx.clock = &snap.clock;
   ctx.pip_rules = &pip_rules_;
@@ -423,7 +423,7 @@ Response MarketDataService::history(RequestContext& ctx) {
       cached<HistorySnapshot>(history_cache_, account, key, api_.history_cache_ttl_s, kHistoryCache,
                               [&] { return fetch_history(account, from_ms, to_ms); });
   const auto& snap = result.value;
-  std::vector<const ClosedTrade*> trades;
+  std::vector<const Trade*> trades;
   for (const auto& t : snap.trades)
     if (!symbol || symbol_matches({*symbol}, t.symbol, t.canonical_symbol)) trades.push_back(&t);
 

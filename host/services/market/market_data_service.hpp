@@ -32,16 +32,16 @@ class MarketDataService {
 
  private:
   struct InfoSnapshot {
-    Mt5AccountInfo info;
+    AccountInfo info;
     int64_t positions_count = 0;
     // The answer's "data" object, written once per snapshot rather than once per request.
     std::string data_json;
   };
   struct PositionsSnapshot {
-    std::vector<OpenPosition> positions;
+    std::vector<Position> positions;
   };
   struct HistorySnapshot {
-    std::vector<ClosedTrade> trades;  // closed in [from, to], newest first
+    std::vector<Trade> trades;  // closed in [from, to], newest first
     ServerClock clock = ServerClock::from_offset(0, OffsetSource::configured_offset);
     int64_t from_ms = 0, to_ms = 0;
   };

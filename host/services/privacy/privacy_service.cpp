@@ -36,10 +36,10 @@ std::string time_text(int64_t ms) {
 struct AccountData {
   Account account;
   std::optional<Credential> credential;
-  std::vector<OpenPosition> positions;
-  std::vector<ClosedTrade> trades;
-  std::vector<StoredDeal> deals;
-  std::vector<AccountTransaction> transactions;
+  std::vector<Position> positions;
+  std::vector<Trade> trades;
+  std::vector<Deal> deals;
+  std::vector<Transaction> transactions;
   std::vector<SyncLog> sync_logs;
 };
 
@@ -79,7 +79,7 @@ Response PrivacyService::erase(RequestContext& ctx) {
   } catch (const PluginCallError& e) {
     throw storage_api_error(e);
   }
-  AuditEvent audit;
+  Audit audit;
   audit.id = new_uuid_v4();
   audit.at_ms = now_unix_ms();
   audit.actor = actor(ctx);
@@ -145,8 +145,9 @@ Response PrivacyService::export_data(RequestContext& ctx) {
     throw storage_api_error(e);
   }
   try {
-    AuditEvent audit{new_uuid_v4(),        now_unix_ms(), actor(ctx),
-                     "user_data_exported", user,          "{\"format\":\"" + format + "\"}"};
+    Audit audit{
+        new_uuid_v4(), actor(ctx), "user_data_exported", user, "{\"format\":\"" + format + "\"}",
+        now_unix_ms()};
     access_.storage().audit_append(audit);
   } catch (const PluginCallError& e) {
     log_warn("could not audit a data export", {{"error", e.what()}});
@@ -185,9 +186,9 @@ Response PrivacyService::export_data(RequestContext& ctx) {
              num(t.volume), num(t.open_price), num(t.close_price), num(t.net_profit),
              "close_reason=" + t.close_reason});
       for (const auto& dl : d.deals)
-        row({"deal", a.id, std::to_string(dl.deal.ticket), time_text(dl.time_ms), dl.deal.symbol,
-             std::to_string(dl.deal.type), num(dl.deal.volume), num(dl.deal.price), "",
-             num(dl.deal.profit), "position_id=" + std::to_string(dl.deal.position_id)});
+        row({"deal", a.id, std::to_string(dl.ticket), time_text(dl.time_ms), dl.symbol,
+             std::to_string(dl.type), num(dl.volume), num(dl.price), "", num(dl.profit),
+             "position_id=" + std::to_string(dl.position_id)});
       for (const auto& t : d.transactions)
         row({"transaction", a.id, std::to_string(t.ticket), time_text(t.time_ms), "", t.kind, "",
              "", "", num(t.amount), t.comment});
@@ -263,29 +264,29 @@ Response PrivacyService::export_data(RequestContext& ctx) {
     for (const auto& dl : d.deals) {
       w.StartObject();
       w.Key("ticket");
-      w.Int64(dl.deal.ticket);
+      w.Int64(dl.ticket);
       w.Key("position_id");
-      w.Int64(dl.deal.position_id);
+      w.Int64(dl.position_id);
       w.Key("time");
       w.String(time_text(dl.time_ms));
       w.Key("symbol");
-      w.String(dl.deal.symbol);
+      w.String(dl.symbol);
       w.Key("type");
-      w.Int(dl.deal.type);
+      w.Int(dl.type);
       w.Key("entry");
-      w.Int(dl.deal.entry);
+      w.Int(dl.entry);
       w.Key("volume");
-      w.Double(dl.deal.volume);
+      w.Double(dl.volume);
       w.Key("price");
-      w.Double(dl.deal.price);
+      w.Double(dl.price);
       w.Key("profit");
-      w.Double(dl.deal.profit);
+      w.Double(dl.profit);
       w.Key("commission");
-      w.Double(dl.deal.commission);
+      w.Double(dl.commission);
       w.Key("swap");
-      w.Double(dl.deal.swap);
+      w.Double(dl.swap);
       w.Key("fee");
-      w.Double(dl.deal.fee);
+      w.Double(dl.fee);
       w.EndObject();
     }
     w.EndArray();

@@ -70,8 +70,8 @@ SyncOutcome AccountSyncer::sync(const Account& account, const std::string& lease
     SyncApply apply = build_success(account, broker, *session, request, started_ms, outcome);
     apply.lease_owner = lease_owner;
     outcome.duration_ms = now_unix_ms() - started_ms;
-    apply.log->duration_ms = outcome.duration_ms;
-    apply.log->completed_at_ms = started_ms + outcome.duration_ms;
+    apply.sync_log->duration_ms = outcome.duration_ms;
+    apply.sync_log->completed_at_ms = started_ms + outcome.duration_ms;
     renew_lease(account, lease_owner, request);
     outcome.inserted = access_.storage().sync_apply(apply);
     outcome.status = "success";
@@ -96,8 +96,8 @@ SyncOutcome AccountSyncer::sync(const Account& account, const std::string& lease
 SyncApply AccountSyncer::build_success(const Account& account, BrokerClient& broker,
                                        BrokerSession& session, const SyncRequest& request,
                                        int64_t now_ms, SyncOutcome& outcome) {
-  Mt5AccountInfo info = with_retry("account_info", [&] { return session.account_info(); });
-  std::vector<Mt5Position> raw_positions =
+  AccountInfo info = with_retry("account_info", [&] { return session.account_info(); });
+  std::vector<TradePosition> raw_positions =
       with_retry("positions", [&] { return session.positions(); });
   std::vector<std::string> symbols;
   for (const auto& p : raw_positions) symbols.push_back(p.symbol);
@@ -109,14 +109,14 @@ SyncApply AccountSyncer::build_success(const Account& account, BrokerClient& bro
   int64_t from_ms = now_ms - days * kDayMs;
   if (!request.full && account.last_successful_sync_at_ms > 0)
     from_ms = account.last_successful_sync_at_ms - config_.overlap_s * 1000;
-  std::vector<Mt5Deal> deals;
+  std::vector<TradeDeal> deals;
   if (request.include_history)
     deals = with_retry("history_deals", [&] {
       return session.deals_between(clock.utc_to_broker_ms(from_ms) / 1000 - 86400,
                                    clock.utc_to_broker_ms(now_ms) / 1000 + 86400);
     });
 
-  std::map<std::string, std::optional<Mt5SymbolInfo>> symbol_cache;
+  std::map<std::string, std::optional<SymbolInfo>> symbol_cache;
   NormaliseContext ctx;
   ctx.clock = &clock;
   ctx.pip_rules = &pip_rules_;
@@ -145,7 +145,9 @@ SyncApply AccountSyncer::build_success(const Account& account, BrokerClient& bro
         if (d.entry == deal_entry::kIn) c += d.commission;
       commission[id] = c;
     }
-    apply.positions.push_back(normalise_position(p, clock, commission[id]));
+    Position& position = apply.positions.emplace_back(normalise_position(p, clock, commission[id]));
+    position.account_id = account.id;
+    position.updated_at_ms = now_ms;
   }
   apply.replace_positions = true;
 
@@ -153,9 +155,13 @@ SyncApply AccountSyncer::build_success(const Account& account, BrokerClient& bro
   for (const auto& d : deals)
     if (seen.insert(d.ticket).second)
       apply.deals.push_back(
-          StoredDeal{d, clock.broker_to_utc_ms(d.time_msc ? d.time_msc : d.time * 1000)});
-  apply.trades = std::move(history.closed_trades);
+          Deal::of(account.id, d, clock.broker_to_utc_ms(d.time_msc ? d.time_msc : d.time * 1000)));
+  for (auto& t : history.closed_trades) {
+    Trade& trade = apply.trades.emplace_back(std::move(t));  // without its deal tickets
+    trade.account_id = account.id;
+  }
   apply.transactions = std::move(history.transactions);
+  for (auto& t : apply.transactions) t.account_id = account.id;
 
   Account& a = apply.account;
   a = account;
@@ -190,7 +196,7 @@ SyncApply AccountSyncer::build_success(const Account& account, BrokerClient& bro
   log.started_at_ms = now_ms;
   log.trades_synced = outcome.trades_seen;
   log.deals_synced = outcome.deals_seen;
-  apply.log = log;
+  apply.sync_log = log;
   return apply;
 }
 
@@ -224,7 +230,7 @@ void AccountSyncer::write_failure(const Account& account, const std::string& lea
   log.completed_at_ms = now_ms;
   log.duration_ms = outcome.duration_ms;
   log.error_message = a.last_connection_error;
-  apply.log = log;
+  apply.sync_log = log;
   try {
     renew_lease(account, lease_owner, request);
     access_.storage().sync_apply(apply);

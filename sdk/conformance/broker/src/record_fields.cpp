@@ -1,34 +1,31 @@
 #include "record_fields.hpp"
 
-#include <mt5bridge/sdk.hpp>
+#include <mt5bridge/broker_records.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <type_traits>
 
 namespace mt5b::conformance::broker {
 
 namespace {
 
-class Builder {
- public:
-  Builder& i(const char* name, int64_t v) {
-    fields_.push_back({name, v});
-    return *this;
-  }
-  Builder& d(const char* name, double v) {
-    fields_.push_back({name, v});
-    return *this;
-  }
-  Builder& s(const char* name, mt5b_str v) {
-    fields_.push_back({name, sdk::copy(v)});
-    return *this;
-  }
-  Fields done() { return std::move(fields_); }
-
- private:
-  Fields fields_;
-};
+// The record's fields under their MT5 names, from its one field list (broker_records.hpp).
+template <class Record, class Abi>
+Fields fields_of_record(const Abi& r) {
+  Fields out;
+  Record::for_each_field(r, [&](const char* name, const auto& field) {
+    using T = std::decay_t<decltype(field)>;
+    if constexpr (std::is_same_v<T, mt5b_str>)
+      out.push_back({name, sdk::copy(field)});
+    else if constexpr (std::is_same_v<T, double>)
+      out.push_back({name, field});
+    else
+      out.push_back({name, static_cast<int64_t>(field)});
+  });
+  return out;
+}
 
 std::string show(const FieldValue& v) {
   if (const auto* s = std::get_if<std::string>(&v)) return "'" + *s + "'";
@@ -59,139 +56,22 @@ constexpr const char* kTimePairs[][2] = {{"time", "time_msc"},
 }  // namespace
 
 Fields fields_of(const mt5b_account_info& r) {
-  return Builder()
-      .i("login", r.login)
-      .i("trade_mode", r.trade_mode)
-      .i("leverage", r.leverage)
-      .i("limit_orders", r.limit_orders)
-      .i("margin_so_mode", r.margin_so_mode)
-      .i("trade_allowed", r.trade_allowed)
-      .i("trade_expert", r.trade_expert)
-      .i("margin_mode", r.margin_mode)
-      .i("currency_digits", r.currency_digits)
-      .i("fifo_close", r.fifo_close)
-      .d("balance", r.balance)
-      .d("credit", r.credit)
-      .d("profit", r.profit)
-      .d("equity", r.equity)
-      .d("margin", r.margin)
-      .d("margin_free", r.margin_free)
-      .d("margin_level", r.margin_level)
-      .d("margin_so_call", r.margin_so_call)
-      .d("margin_so_so", r.margin_so_so)
-      .d("margin_initial", r.margin_initial)
-      .d("margin_maintenance", r.margin_maintenance)
-      .d("assets", r.assets)
-      .d("liabilities", r.liabilities)
-      .d("commission_blocked", r.commission_blocked)
-      .s("name", r.name)
-      .s("server", r.server)
-      .s("currency", r.currency)
-      .s("company", r.company)
-      .done();
+  return fields_of_record<sdk::records::AccountInfo>(r);
 }
-
 Fields fields_of(const mt5b_trade_position& r) {
-  return Builder()
-      .i("ticket", r.ticket)
-      .i("time", r.time)
-      .i("time_msc", r.time_msc)
-      .i("time_update", r.time_update)
-      .i("time_update_msc", r.time_update_msc)
-      .i("type", r.type)
-      .i("magic", r.magic)
-      .i("identifier", r.identifier)
-      .i("reason", r.reason)
-      .d("volume", r.volume)
-      .d("price_open", r.price_open)
-      .d("sl", r.sl)
-      .d("tp", r.tp)
-      .d("price_current", r.price_current)
-      .d("swap", r.swap)
-      .d("profit", r.profit)
-      .s("symbol", r.symbol)
-      .s("comment", r.comment)
-      .s("external_id", r.external_id)
-      .done();
+  return fields_of_record<sdk::records::TradePosition>(r);
 }
-
 Fields fields_of(const mt5b_trade_deal& r) {
-  return Builder()
-      .i("ticket", r.ticket)
-      .i("order", r.order)
-      .i("time", r.time)
-      .i("time_msc", r.time_msc)
-      .i("type", r.type)
-      .i("entry", r.entry)
-      .i("magic", r.magic)
-      .i("position_id", r.position_id)
-      .i("reason", r.reason)
-      .d("volume", r.volume)
-      .d("price", r.price)
-      .d("commission", r.commission)
-      .d("swap", r.swap)
-      .d("profit", r.profit)
-      .d("fee", r.fee)
-      .s("symbol", r.symbol)
-      .s("comment", r.comment)
-      .s("external_id", r.external_id)
-      .done();
+  return fields_of_record<sdk::records::TradeDeal>(r);
 }
-
 Fields fields_of(const mt5b_trade_order& r) {
-  return Builder()
-      .i("ticket", r.ticket)
-      .i("time_setup", r.time_setup)
-      .i("time_setup_msc", r.time_setup_msc)
-      .i("time_done", r.time_done)
-      .i("time_done_msc", r.time_done_msc)
-      .i("time_expiration", r.time_expiration)
-      .i("type", r.type)
-      .i("type_time", r.type_time)
-      .i("type_filling", r.type_filling)
-      .i("state", r.state)
-      .i("reason", r.reason)
-      .i("magic", r.magic)
-      .i("position_id", r.position_id)
-      .i("position_by_id", r.position_by_id)
-      .d("volume_initial", r.volume_initial)
-      .d("volume_current", r.volume_current)
-      .d("price_open", r.price_open)
-      .d("sl", r.sl)
-      .d("tp", r.tp)
-      .d("price_current", r.price_current)
-      .d("price_stoplimit", r.price_stoplimit)
-      .s("symbol", r.symbol)
-      .s("comment", r.comment)
-      .s("external_id", r.external_id)
-      .done();
+  return fields_of_record<sdk::records::TradeOrder>(r);
 }
-
 Fields fields_of(const mt5b_symbol_info& r) {
-  return Builder()
-      .s("name", r.name)
-      .i("digits", r.digits)
-      .i("trade_calc_mode", r.trade_calc_mode)
-      .d("point", r.point)
-      .d("trade_tick_size", r.trade_tick_size)
-      .d("trade_tick_value", r.trade_tick_value)
-      .d("trade_contract_size", r.trade_contract_size)
-      .s("currency_base", r.currency_base)
-      .s("currency_profit", r.currency_profit)
-      .done();
+  return fields_of_record<sdk::records::SymbolInfo>(r);
 }
-
 Fields fields_of(const mt5b_tick& r) {
-  return Builder()
-      .i("time", r.time)
-      .i("time_msc", r.time_msc)
-      .d("bid", r.bid)
-      .d("ask", r.ask)
-      .d("last", r.last)
-      .i("volume", static_cast<int64_t>(r.volume))
-      .i("flags", r.flags)
-      .d("volume_real", r.volume_real)
-      .done();
+  return fields_of_record<sdk::records::Tick>(r);
 }
 
 Fields fields_from_json(const rapidjson::Value& object, const Fields& like) {
