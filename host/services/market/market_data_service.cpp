@@ -21,12 +21,6 @@ namespace {
 
 constexpr int64_t kDayMs = 86'400'000;
 
-// Two decimal digits of 0..99.
-void put2(char* out, int v) {
-  out[0] = static_cast<char>('0' + v / 10);
-  out[1] = static_cast<char>('0' + v % 10);
-}
-
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
@@ -76,25 +70,6 @@ int64_t parse_int_param(const std::optional<std::string>& text, const char* name
 }
 
 }  // namespace
-
-std::string utc_seconds_text(int64_t unix_ms) {
-  using namespace std::chrono;
-  const auto at = floor<seconds>(sys_time<milliseconds>(milliseconds(unix_ms)));
-  const auto day = floor<days>(at);
-  const year_month_day date(day);
-  const int y = static_cast<int>(date.year());
-  if (y < 0 || y > 9999) return iso_utc_seconds(unix_ms);  // the rare case keeps one format
-  const hh_mm_ss<seconds> time(at - day);
-  char out[] = "0000-00-00T00:00:00Z";
-  put2(out, y / 100);
-  put2(out + 2, y % 100);
-  put2(out + 5, static_cast<int>(static_cast<unsigned>(date.month())));
-  put2(out + 8, static_cast<int>(static_cast<unsigned>(date.day())));
-  put2(out + 11, static_cast<int>(time.hours().count()));
-  put2(out + 14, static_cast<int>(time.minutes().count()));
-  put2(out + 17, static_cast<int>(time.seconds().count()));
-  return std::string(out, sizeof out - 1);
-}
 
 std::optional<int64_t> parse_api_time_ms(const std::string& text) {
   if (text.empty() || text.size() > 40) return std::nullopt;
@@ -326,7 +301,7 @@ Response MarketDataService::info(RequestContext& ctx) {
   w.Key("account_id");
   w.String(account.id);
   w.Key("timestamp");
-  w.String(utc_seconds_text(now_unix_ms()));
+  w.String(iso_utc_seconds(now_unix_ms()));
   w.Key("data");
   // The pre-written object goes in with one copy: an empty RawValue lets the writer place the
   // separator and count the value, and the bytes follow straight into the buffer (RawValue
@@ -359,7 +334,7 @@ Response MarketDataService::positions(RequestContext& ctx) {
   w.Key("account_id");
   w.String(account.id);
   w.Key("timestamp");
-  w.String(utc_seconds_text(now_unix_ms()));
+  w.String(iso_utc_seconds(now_unix_ms()));
   w.Key("positions");
   w.StartArray();
   int64_t count = 0;

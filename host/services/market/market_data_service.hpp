@@ -77,10 +77,6 @@ class MarketDataService {
   TtlCache<HistorySnapshot> history_cache_;
 };
 
-// iso_utc_seconds' text ("2025-11-12T10:30:00Z") without gmtime_r, which takes glibc's
-// process-wide time-zone lock, or printf: the answers' timestamps are written on every request.
-std::string utc_seconds_text(int64_t unix_ms);
-
 // Story 3.5's dates: ISO 8601 (date, or date-time with Z or an offset) or Unix seconds.
 // nullopt when the text is neither.
 std::optional<int64_t> parse_api_time_ms(const std::string& text);

@@ -20,7 +20,8 @@ std::optional<std::string> format_iso_utc_ms(int64_t epoch_ms);
 
 // Reads what format_iso_utc_ms writes, and also the forms other tools write into the same
 // columns: a space instead of 'T', no or 1..9 fraction digits (truncated to milliseconds),
-// and an offset "+HH:MM", "+HHMM" or "+HH" instead of 'Z'. nullopt for anything else.
+// and an offset "+HH:MM", "+HH:MM:SS", "+HHMM" or "+HH" instead of 'Z' (sdk::iso8601::parse).
+// nullopt for anything else.
 std::optional<int64_t> parse_iso_utc_ms(std::string_view text);
 
 // A broker wall-clock time with the offset in force, e.g. "2025-11-12T11:00:00.000+03:00": the
