@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git ca-certificates curl
   libpistache-dev rapidjson-dev libboost-dev libboost-filesystem-dev libboost-system-dev
-  libssl-dev libyaml-cpp-dev libsqlite3-dev sqlite3
+  libssl-dev libyaml-cpp-dev libsqlite3-dev sqlite3 libhowardhinnant-date-dev tzdata
   libpqxx-dev libpq-dev postgresql-15 postgresql-client-15
   libcli11-dev libspdlog-dev
   openssl
@@ -16,7 +16,6 @@ PACKAGES=(
 # What only the tests, fuzzers, benchmarks and packaging checks need (./test.sh passes --test).
 TEST_PACKAGES=(
   clang clang-15 libfuzzer-15-dev libclang-rt-14-dev
-  libhowardhinnant-date-dev
   python3-websockets python3-jwt python3-cryptography python3-hypothesis
   nginx wrk prometheus lintian debhelper systemd
   chromium chromium-driver fonts-liberation

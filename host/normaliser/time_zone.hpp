@@ -1,20 +1,24 @@
-// IANA time zones read from the system's TZif files (/usr/share/zoneinfo), DST-aware, without
-// touching the process-wide TZ (localtime_r with setenv is not thread-safe).
+// IANA time zones, DST-aware, from the system's tz database (/usr/share/zoneinfo) through
+// Howard Hinnant's date/tz, without touching the process-wide TZ (localtime_r with setenv is
+// not thread-safe).
 #pragma once
 
+#include "normaliser/posix_tz_rule.hpp"
+
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
-#include <vector>
+
+namespace date {
+class time_zone;
+}
 
 namespace mt5b::host {
 
 class TimeZone {
  public:
   // Loads e.g. "Europe/Nicosia"; nullopt (and `error` set) for an unknown or unreadable zone.
-  static std::optional<TimeZone> load(const std::string& name, std::string* error,
-                                      const std::string& zoneinfo_dir = "/usr/share/zoneinfo");
+  static std::optional<TimeZone> load(const std::string& name, std::string* error);
   // A zone with one fixed offset (for "UTC+02:00"-style configuration and tests).
   static TimeZone fixed(int64_t offset_s);
 
@@ -23,15 +27,12 @@ class TimeZone {
   int64_t offset_at_utc(int64_t utc_s) const;
 
  private:
-  struct Transition {
-    int64_t at_utc_s;
-    int64_t offset_s;
-  };
   std::string name_;
-  std::vector<Transition> transitions_;  // sorted by at_utc_s
-  int64_t initial_offset_s_ = 0;
-  std::string footer_rule_;  // POSIX TZ rule for instants after the last transition (TZif v2+)
-  friend struct TimeZoneParser;
+  const date::time_zone* zone_ = nullptr;  // the tz database's, alive for the process; null: fixed
+  int64_t fixed_offset_s_ = 0;
+  // The POSIX TZ rule of the zone file's footer (RFC 8536 §3.3): date/tz built on the system's
+  // files (USE_OS_TZDB) stops at their last transition (2037 in Debian's), the rule goes on.
+  std::optional<PosixTzRule> footer_rule_;
 };
 
 }  // namespace mt5b::host

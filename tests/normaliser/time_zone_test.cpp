@@ -1,17 +1,12 @@
-// TimeZone: TZif files from the system's tzdata and hand-made ones, and the POSIX footer rule
-// that carries zones past the end of their transition table.
+// TimeZone: the system's tzdata through date/tz, and the POSIX footer rule that carries zones
+// past the end of their transition table.
 #include "normaliser/time_zone.hpp"
 
 #include "normaliser_test_support.hpp"
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <filesystem>
-#include <fstream>
 #include <thread>
-#include <utility>
 #include <vector>
 
 namespace mt5b::host {
@@ -25,56 +20,6 @@ TimeZone load_system_zone(const std::string& name) {
   EXPECT_TRUE(zone) << error;
   return zone ? *zone : TimeZone::fixed(0);
 }
-
-// --- Hand-made TZif files -----------------------------------------------------------------
-
-std::string big_endian(int64_t value, int bytes) {
-  std::string out;
-  for (int i = bytes - 1; i >= 0; --i) out.push_back(static_cast<char>((value >> (i * 8)) & 0xff));
-  return out;
-}
-
-// A TZif file with the given transitions (UTC second, index into `type_offsets`). Version 0
-// writes only the 32-bit v1 block; '2' adds the 64-bit block and `footer`.
-std::string make_tzif(char version, const std::vector<std::pair<int64_t, uint8_t>>& transitions,
-                      const std::vector<int32_t>& type_offsets, const std::string& footer) {
-  const auto block = [&](int time_size) {
-    std::string out = "TZif";
-    out.push_back(version);
-    out += std::string(15, '\0');
-    for (int64_t count :
-         {int64_t{0}, int64_t{0}, int64_t{0}, static_cast<int64_t>(transitions.size()),
-          static_cast<int64_t>(type_offsets.size()), int64_t{4}}) {
-      out += big_endian(count, 4);
-    }
-    for (const auto& t : transitions) out += big_endian(t.first, time_size);
-    for (const auto& t : transitions) out.push_back(static_cast<char>(t.second));
-    for (int32_t offset : type_offsets) out += big_endian(offset, 4) + std::string(2, '\0');
-    out += std::string("ABC\0", 4);
-    return out;
-  };
-  std::string file = block(4);
-  if (version != 0) file += block(8) + "\n" + footer + "\n";
-  return file;
-}
-
-class HandMadeZoneFiles : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("normaliser-tz-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::create_directories(dir_ / "Test");
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::optional<TimeZone> load(const std::string& bytes, std::string* error) {
-    std::ofstream(dir_ / "Test" / "Zone", std::ios::binary) << bytes;
-    return TimeZone::load("Test/Zone", error, dir_.string());
-  }
-
-  std::filesystem::path dir_;
-};
 
 // --- System zones (Debian's tzdata) --------------------------------------------------------
 
@@ -171,80 +116,51 @@ TEST(TimeZone, lookups_from_many_threads_agree) {
   for (int64_t r : results) EXPECT_EQ(r, results[0]);
 }
 
-// --- Hand-made files --------------------------------------------------------------------------
+// --- POSIX TZ rules (the zone files' footers, followed past the end of their tables) ----
 
-TEST_F(HandMadeZoneFiles, v1_file_uses_type_0_before_the_first_transition_and_the_last_after) {
-  std::string error;
-  const auto zone = load(make_tzif(0, {{1000, 1}, {5000, 2}}, {0, 3600, 7200}, ""), &error);
-  ASSERT_TRUE(zone) << error;
-  EXPECT_EQ(zone->offset_at_utc(999), 0);
-  EXPECT_EQ(zone->offset_at_utc(1000), 3600);
-  EXPECT_EQ(zone->offset_at_utc(4999), 3600);
-  EXPECT_EQ(zone->offset_at_utc(5000), 7200);
-  EXPECT_EQ(zone->offset_at_utc(epoch_s(2090, 1, 1)), 7200);  // no footer: the last offset stays
+PosixTzRule rule(const char* text) {
+  const auto parsed = PosixTzRule::parse(text);
+  EXPECT_TRUE(parsed) << text;
+  return parsed.value_or(PosixTzRule{});
 }
 
-TEST_F(HandMadeZoneFiles, v2_file_with_only_a_footer_follows_the_rule_every_year) {
-  std::string error;
-  const auto zone = load(make_tzif('2', {}, {7200}, "EET-2EEST,M3.5.0/3,M10.5.0/4"), &error);
-  ASSERT_TRUE(zone) << error;
-  EXPECT_EQ(zone->offset_at_utc(epoch_s(2025, 3, 30, 0, 59, 59)), 7200);
-  EXPECT_EQ(zone->offset_at_utc(epoch_s(2025, 3, 30, 1, 0, 0)), 10800);
-  EXPECT_EQ(zone->offset_at_utc(epoch_s(2025, 10, 26, 0, 59, 59)), 10800);
-  EXPECT_EQ(zone->offset_at_utc(epoch_s(2025, 10, 26, 1, 0, 0)), 7200);
+TEST(PosixTzRule, eu_rule_switches_on_the_last_sundays_of_march_and_october) {
+  const PosixTzRule eet = rule("EET-2EEST,M3.5.0/3,M10.5.0/4");
+  EXPECT_EQ(eet.offset_at_utc(epoch_s(2025, 3, 30, 0, 59, 59)), 7200);
+  EXPECT_EQ(eet.offset_at_utc(epoch_s(2025, 3, 30, 1, 0, 0)), 10800);
+  EXPECT_EQ(eet.offset_at_utc(epoch_s(2025, 10, 26, 0, 59, 59)), 10800);
+  EXPECT_EQ(eet.offset_at_utc(epoch_s(2025, 10, 26, 1, 0, 0)), 7200);
 }
 
-TEST_F(HandMadeZoneFiles, southern_hemisphere_rule_is_in_daylight_across_new_year) {
-  std::string error;
-  const auto zone = load(make_tzif('2', {}, {36000}, "AEST-10AEDT,M10.1.0,M4.1.0/3"), &error);
-  ASSERT_TRUE(zone) << error;
+TEST(PosixTzRule, southern_hemisphere_rule_is_in_daylight_across_new_year) {
+  const PosixTzRule sydney = rule("AEST-10AEDT,M10.1.0,M4.1.0/3");
   // Ends first Sunday of April 03:00 AEDT = 16:00 UTC the day before; starts first Sunday of
   // October 02:00 AEST = 16:00 UTC the day before.
-  EXPECT_EQ(zone->offset_at_utc(epoch_s(2025, 1, 15)), 39600);
-  EXPECT_EQ(zone->offset_at_utc(epoch_s(2025, 4, 5, 15, 59, 59)), 39600);
-  EXPECT_EQ(zone->offset_at_utc(epoch_s(2025, 4, 5, 16, 0, 0)), 36000);
-  EXPECT_EQ(zone->offset_at_utc(epoch_s(2025, 10, 4, 15, 59, 59)), 36000);
-  EXPECT_EQ(zone->offset_at_utc(epoch_s(2025, 10, 4, 16, 0, 0)), 39600);
+  EXPECT_EQ(sydney.offset_at_utc(epoch_s(2025, 1, 15)), 39600);
+  EXPECT_EQ(sydney.offset_at_utc(epoch_s(2025, 4, 5, 15, 59, 59)), 39600);
+  EXPECT_EQ(sydney.offset_at_utc(epoch_s(2025, 4, 5, 16, 0, 0)), 36000);
+  EXPECT_EQ(sydney.offset_at_utc(epoch_s(2025, 10, 4, 15, 59, 59)), 36000);
+  EXPECT_EQ(sydney.offset_at_utc(epoch_s(2025, 10, 4, 16, 0, 0)), 39600);
 }
 
-TEST_F(HandMadeZoneFiles, julian_day_rules_skip_or_count_february_29) {
-  std::string error;
+TEST(PosixTzRule, julian_day_rules_skip_or_count_february_29) {
   // J60 is March 1 even in a leap year: switch at 02:00 local (+1) = 01:00 UTC.
-  const auto julian = load(make_tzif('2', {}, {3600}, "XST-1XDT,J60/2,J300/2"), &error);
-  ASSERT_TRUE(julian) << error;
-  EXPECT_EQ(julian->offset_at_utc(epoch_s(2024, 3, 1, 0, 59, 59)), 3600);
-  EXPECT_EQ(julian->offset_at_utc(epoch_s(2024, 3, 1, 1, 0, 0)), 7200);
+  const PosixTzRule julian = rule("XST-1XDT,J60/2,J300/2");
+  EXPECT_EQ(julian.offset_at_utc(epoch_s(2024, 3, 1, 0, 59, 59)), 3600);
+  EXPECT_EQ(julian.offset_at_utc(epoch_s(2024, 3, 1, 1, 0, 0)), 7200);
   // Zero-based day 59 of 2024 is February 29 (January is days 0–30).
-  const auto zero_based = load(make_tzif('2', {}, {3600}, "XST-1XDT,59/2,299/2"), &error);
-  ASSERT_TRUE(zero_based) << error;
-  EXPECT_EQ(zero_based->offset_at_utc(epoch_s(2024, 2, 29, 0, 59, 59)), 3600);
-  EXPECT_EQ(zero_based->offset_at_utc(epoch_s(2024, 2, 29, 1, 0, 0)), 7200);
+  const PosixTzRule zero_based = rule("XST-1XDT,59/2,299/2");
+  EXPECT_EQ(zero_based.offset_at_utc(epoch_s(2024, 2, 29, 0, 59, 59)), 3600);
+  EXPECT_EQ(zero_based.offset_at_utc(epoch_s(2024, 2, 29, 1, 0, 0)), 7200);
 }
 
-TEST_F(HandMadeZoneFiles, quoted_numeric_names_without_daylight_give_a_fixed_offset) {
-  std::string error;
-  const auto zone = load(make_tzif('2', {}, {12600}, "<+0330>-3:30"), &error);
-  ASSERT_TRUE(zone) << error;
-  EXPECT_EQ(zone->offset_at_utc(epoch_s(2040, 6, 1)), 3 * 3600 + 1800);
+TEST(PosixTzRule, quoted_numeric_names_without_daylight_give_a_fixed_offset) {
+  EXPECT_EQ(rule("<+0330>-3:30").offset_at_utc(epoch_s(2040, 6, 1)), 3 * 3600 + 1800);
 }
 
-TEST_F(HandMadeZoneFiles, refuses_a_file_that_is_not_tzif) {
-  std::string error;
-  EXPECT_FALSE(load("this is not a zone file", &error));
-  EXPECT_NE(error.find("not a valid TZif file"), std::string::npos) << error;
-}
-
-TEST_F(HandMadeZoneFiles, refuses_a_truncated_file) {
-  std::string error;
-  const std::string whole = make_tzif('2', {{1000, 0}}, {3600}, "CET-1");
-  EXPECT_FALSE(load(whole.substr(0, whole.size() - 20), &error));
-  EXPECT_FALSE(error.empty());
-}
-
-TEST_F(HandMadeZoneFiles, refuses_a_footer_it_cannot_read_rather_than_guess) {
-  std::string error;
-  EXPECT_FALSE(load(make_tzif('2', {}, {3600}, "CET-1CEST,M13.5.0"), &error));
-  EXPECT_NE(error.find("footer"), std::string::npos) << error;
+TEST(PosixTzRule, refuses_a_rule_it_cannot_read_rather_than_guess) {
+  EXPECT_FALSE(PosixTzRule::parse("CET-1CEST,M13.5.0"));
+  EXPECT_FALSE(PosixTzRule::parse(""));
 }
 
 }  // namespace
