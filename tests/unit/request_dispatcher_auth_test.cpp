@@ -200,9 +200,10 @@ TEST_F(DispatcherTest, authorization_matrix) {
                         (row.config == lenient ? " (service key acts on any account)" : "");
     EXPECT_EQ(row.status, r.status) << where << ": " << r.body;
     EXPECT_THAT(r.body, HasSubstr(row.outcome)) << where;
-    if (r.status == 401)
+    if (r.status == 401) {
       EXPECT_EQ(row.outcome == "API_KEY_REQUIRED" ? "" : "Bearer", header_of(r, "WWW-Authenticate"))
           << where;
+    }
   }
 }
 
