@@ -71,15 +71,23 @@ std::shared_ptr<const VerificationKey> JwksKeyStore::find(std::string_view kid) 
     return key == nullptr ? nullptr : std::shared_ptr<const VerificationKey>(keys_, key);
   };
   std::unique_lock lock(mutex_);
-  if (auto key = lookup()) return key;
-  if (!requested_ && !in_flight_ && Clock::now() - last_attempt_ >= policy_.min_refresh_interval) {
-    requested_ = true;
-    wake_.notify_one();
-  }
-  if (requested_ || in_flight_) {
+  const auto deadline = Clock::now() + policy_.unknown_kid_wait;
+  // A refresh already under way may have fetched before the key was published: after waiting
+  // for it, a second round asks for a fetch of its own (when the interval allows), within the
+  // same deadline.
+  for (int round = 0; round < 2; ++round) {
+    if (auto key = lookup()) return key;
+    if (!requested_ && !in_flight_ &&
+        Clock::now() - last_attempt_ >= policy_.min_refresh_interval) {
+      requested_ = true;
+      wake_.notify_one();
+    }
+    if (!requested_ && !in_flight_) break;
     const uint64_t finished_before = finished_;
-    refreshed_.wait_for(lock, policy_.unknown_kid_wait,
-                        [&] { return finished_ != finished_before || stop_; });
+    if (!refreshed_.wait_until(lock, deadline,
+                               [&] { return finished_ != finished_before || stop_; }) ||
+        stop_)
+      break;
   }
   return lookup();
 }
